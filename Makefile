@@ -1,0 +1,55 @@
+# Thin wrapper: every target calls Python. `make lab` and `make test` are the two
+# commands a student needs; the rest are for instructors and maintainers.
+#
+# If a virtual or conda environment is already active we install into it;
+# otherwise we create .venv here.
+ifneq ($(strip $(VIRTUAL_ENV)$(CONDA_PREFIX)),)
+  PY := python
+  STAMP := .env-installed
+else
+  PY := .venv/bin/python
+  STAMP := .venv/.installed
+endif
+PIP := $(PY) -m pip --disable-pip-version-check
+
+CHAPTERS ?=
+PYTEST_ARGS ?=
+
+.PHONY: lab test release grade demo report bench data install clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x "$(PY)" || python3 -m venv .venv
+	$(PIP) install -q -r requirements.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	$(PIP) install -q --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cnn-course)" >/dev/null
+	@touch $@
+
+lab: install
+	$(PY) -m jupyter lab notebooks/
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+release: install
+	$(PY) -m autograder release $(CHAPTERS)
+
+# make grade CHAPTER=ch16_train_vs_eval SUBMISSIONS=path/to/submissions OUT=grading/ch16
+grade: install
+	$(PY) -m autograder grade $(CHAPTER) --submissions $(SUBMISSIONS) --out $(or $(OUT),grading/$(CHAPTER))
+
+demo: install
+	$(PY) -m autograder demo
+
+report: install
+	$(PY) -m autograder report $(OUT)
+
+bench: install
+	$(PY) -m autograder bench $(CHAPTERS)
+
+data: install
+	$(PY) -m cnnlab.data --write-manifest
+
+clean:
+	rm -rf grading bench-out demo-out .pytest_cache

@@ -1,0 +1,1 @@
+"""The course's grading pipeline around nbgrader: release, grade, feedback, report, demo."""

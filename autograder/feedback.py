@@ -1,0 +1,69 @@
+"""Per-student feedback as one self-contained HTML page.
+
+The page starts with a table of the tests (points, passed or the error message) and then shows
+each cell. Test cells show only their visible part: hidden tests stay hidden, their messages do
+not, so a student learns what was wrong without seeing the hidden code.
+"""
+from __future__ import annotations
+
+import html
+
+from autograder import notebooks as nbs
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3rem .6rem;text-align:left;vertical-align:top}
+.pass{color:#1a7f37}.fail{color:#b35900}pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
+.err{background:#fff1e5}.cell{margin:1rem 0;border-left:4px solid #ddd;padding-left:.6rem}
+.test{border-left-color:#0969da}.answer{border-left-color:#8250df}
+"""
+
+
+def _outputs_html(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "stream":
+            parts.append(f"<pre>{html.escape(str(out.get('text', '')))}</pre>")
+        elif kind == "error":
+            parts.append(f"<pre class='err'>{html.escape(out.get('ename', ''))}: "
+                         f"{html.escape(str(out.get('evalue', '')))}</pre>")
+        elif kind in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            if "image/png" in data:
+                png = str(data["image/png"]).replace("\n", "")
+                parts.append(f"<img alt='figure' src='data:image/png;base64,{png}'>")
+            elif "text/plain" in data:
+                parts.append(f"<pre>{html.escape(str(data['text/plain']))}</pre>")
+    return "".join(parts)
+
+
+def render(student_id: str, chapter: str, executed_nb, outcome, flags: list) -> str:
+    rows = []
+    for gid, earned in outcome.scores.items():
+        msg = outcome.messages.get(gid, "")
+        state = ("<span class='pass'>passed</span>" if not msg
+                 else f"<span class='fail'>{html.escape(msg)}</span>")
+        rows.append(f"<tr><td>{html.escape(gid)}</td><td>{earned:g} / {outcome.max_points[gid]:g}</td>"
+                    f"<td>{state}</td></tr>")
+    cells = []
+    for cell in executed_nb.cells if executed_nb is not None else []:
+        gid = nbs.grade_id(cell)
+        if cell.get("cell_type") == "markdown":
+            continue
+        if nbs.is_test_cell(cell):
+            cls, src = "cell test", nbs.without_hidden_tests(cell.source)
+        elif nbs.is_solution_cell(cell):
+            cls, src = "cell answer", cell.source
+        else:
+            continue
+        title = html.escape(gid or "")
+        cells.append(f"<div class='{cls}'><h3>{title}</h3><pre>{html.escape(src)}</pre>{_outputs_html(cell)}</div>")
+    flag_line = f"<p>Notes from the grader: {html.escape(', '.join(flags))}</p>" if flags else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(chapter)} feedback: "
+            f"{html.escape(student_id)}</title><style>{STYLE}</style></head><body>"
+            f"<h1>{html.escape(chapter)}: {html.escape(student_id)}</h1>"
+            f"<p><b>Score: {outcome.score:g} / {outcome.max_score:g}</b> (automatically graded tests; "
+            f"written answers are graded by hand)</p>{flag_line}"
+            f"<table><tr><th>test</th><th>points</th><th>result</th></tr>{''.join(rows)}</table>"
+            f"<h2>Your answers and the tests</h2>{''.join(cells)}</body></html>")

@@ -1,0 +1,43 @@
+"""Paths and limits shared by every autograder command."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The course whose solutions/ and notebooks/ are used; tests point this at a small fixture course.
+COURSE = Path(os.environ.get("AUTOGRADER_COURSE_ROOT", ROOT)).resolve()
+SOLUTIONS = COURSE / "solutions"
+NOTEBOOKS = COURSE / "notebooks"
+
+# nbgrader's 30 s per cell is too short for the cells that train a model on a laptop CPU.
+CELL_TIMEOUT_S = int(os.environ.get("AUTOGRADER_CELL_TIMEOUT", "300"))
+NOTEBOOK_TIMEOUT_S = int(os.environ.get("AUTOGRADER_NOTEBOOK_TIMEOUT", "900"))
+KERNEL_NAME = "python3"
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+
+def chapters() -> list[str]:
+    """Chapters that have a solution notebook, in order."""
+    return sorted(p.name for p in SOLUTIONS.iterdir() if (p / f"{p.name}.ipynb").exists())
+
+
+def solution_path(chapter: str) -> Path:
+    return SOLUTIONS / chapter / f"{chapter}.ipynb"
+
+
+def release_path(chapter: str) -> Path:
+    return NOTEBOOKS / chapter / f"{chapter}.ipynb"
+
+
+def nbgrader_config():
+    """The traitlets Config that makes stock nbgrader see solutions/ as source and notebooks/ as release."""
+    from traitlets.config import Config
+    c = Config()
+    c.CourseDirectory.root = str(COURSE)
+    c.CourseDirectory.source_directory = "solutions"
+    c.CourseDirectory.release_directory = "notebooks"
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.Execute.timeout = CELL_TIMEOUT_S
+    c.ExecutePreprocessor.timeout = CELL_TIMEOUT_S
+    return c

@@ -1,0 +1,92 @@
+"""Finding each student's notebook in a submissions folder.
+
+Accepted layouts, per student:
+  DIR/<student_id>/<chapter>.ipynb                 (flat)
+  DIR/<student_id>/<chapter>/<chapter>.ipynb       (nbgrader's submitted/ layout)
+  DIR/<student_id>.zip or DIR/<student_id>/*.zip   (a zip holding either layout, or a lone notebook)
+A single other .ipynb in the student's folder is accepted and flagged `renamed_notebook`.
+Nothing here writes to the submissions folder.
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Submission:
+    student_id: str
+    raw: bytes | None = None          # the notebook's bytes, None if missing
+    origin: str = ""                  # where it came from, for the log
+    flags: list = field(default_factory=list)
+
+
+def _pick(names: list[str], chapter: str) -> tuple[str | None, list[str]]:
+    """Choose the chapter's notebook among candidate paths (POSIX strings)."""
+    wanted = [f"{chapter}.ipynb", f"{chapter}/{chapter}.ipynb"]
+    notebooks = [n for n in names if n.endswith(".ipynb") and "/." not in "/" + n
+                 and ".ipynb_checkpoints" not in n]
+    for suffix in wanted:
+        exact = [n for n in notebooks if n == suffix or n.endswith("/" + suffix)]
+        if exact:
+            return sorted(exact, key=len)[0], []
+    if len(notebooks) == 1:
+        return notebooks[0], ["renamed_notebook"]
+    return None, []
+
+
+def _from_zip(path: Path, chapter: str, student_id: str) -> Submission:
+    sub = Submission(student_id, origin=path.name)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = {i.filename: i for i in zf.infolist() if not i.is_dir()}
+            name, flags = _pick(list(infos), chapter)
+            if name is None:
+                sub.flags.append("missing_notebook")
+                return sub
+            if infos[name].file_size > MAX_NOTEBOOK_BYTES:
+                sub.flags.append("notebook_too_large")
+                return sub
+            sub.raw = zf.read(name)
+            sub.origin = f"{path.name}:{name}"
+            sub.flags += flags
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+        sub.flags.append("malformed_zip")
+    return sub
+
+
+def _from_folder(folder: Path, chapter: str) -> Submission:
+    student_id = folder.name
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+    rel = [p.relative_to(folder).as_posix() for p in files]
+    name, flags = _pick(rel, chapter)
+    if name is None:
+        zips = sorted(p for p in files if p.suffix == ".zip")
+        if zips:
+            return _from_zip(zips[0], chapter, student_id)
+        return Submission(student_id, origin=str(folder.name), flags=["missing_notebook"])
+    path = folder / name
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return Submission(student_id, origin=name, flags=["notebook_too_large"])
+    return Submission(student_id, raw=path.read_bytes(), origin=f"{student_id}/{name}", flags=list(flags))
+
+
+def discover(submissions_dir: Path, chapter: str) -> list[Submission]:
+    """One Submission per student found in the folder, sorted by student id."""
+    submissions_dir = Path(submissions_dir)
+    if not submissions_dir.is_dir():
+        raise FileNotFoundError(f"submissions folder not found: {submissions_dir}")
+    found: dict[str, Submission] = {}
+    for entry in sorted(submissions_dir.iterdir()):
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            found[entry.name] = _from_folder(entry, chapter)
+        elif entry.suffix == ".zip":
+            student = entry.stem
+            if student not in found:
+                found[student] = _from_zip(entry, chapter, student)
+    return [found[k] for k in sorted(found)]

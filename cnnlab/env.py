@@ -1,0 +1,91 @@
+"""Notebook environment: quiet TensorFlow, seed everything, choose a device.
+
+`setup()` is what every chapter's setup cell calls. It is idempotent.
+"""
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+DEFAULT_SEED = 0
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ and Python logging. Must run before `import tensorflow`
+    to affect the C++ side; calling it later still quiets the Python logger."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # oneDNN reorders float sums; turning it off keeps CPU results repeatable run to run.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    try:
+        import absl.logging
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    except ImportError:
+        pass
+    import logging
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy, PyTorch and TensorFlow (whichever are installed)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    try:
+        import torch
+        torch.manual_seed(seed)
+    except ImportError:
+        pass
+    try:
+        import keras
+        keras.utils.set_random_seed(seed)
+    except ImportError:
+        pass
+
+
+def torch_device():
+    """The PyTorch device to use: CUDA when present, else CPU."""
+    import torch
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def configure_tensorflow_gpus() -> list:
+    """Let TensorFlow grow GPU memory instead of grabbing all of it (PyTorch shares the GPU)."""
+    import tensorflow as tf
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # already initialised: the setting can no longer change
+            pass
+    return gpus
+
+
+def setup(seed: int = DEFAULT_SEED, frameworks=("torch", "tensorflow"), verbose: bool = True) -> dict:
+    """Prepare a notebook: quiet logs, import the frameworks, seed, pick devices.
+
+    Returns a dict with the versions and devices, and prints a one-line summary.
+    """
+    quiet_tensorflow()
+    info = {"seed": seed}
+    if "torch" in frameworks:
+        import torch
+        info["torch"] = torch.__version__
+        info["torch_device"] = str(torch_device())
+    if "tensorflow" in frameworks:
+        import tensorflow as tf
+        import keras
+        info["tensorflow"] = tf.__version__
+        info["keras"] = keras.__version__
+        info["tf_gpus"] = len(configure_tensorflow_gpus())
+    seed_everything(seed)
+    try:
+        from cnnlab.plotting import use_course_style
+        use_course_style()
+    except ImportError:
+        pass
+    if verbose:
+        print(" | ".join(f"{k}: {v}" for k, v in info.items()))
+    return info
