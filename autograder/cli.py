@@ -5,6 +5,31 @@ import argparse
 from pathlib import Path
 
 
+def _add_grading_options(p) -> None:
+    from autograder import settings
+    p.add_argument("--workers", type=int, default=None, help="submissions graded in parallel (default: CPU cores)")
+    p.add_argument("--isolation", choices=["auto", "bwrap", "unshare", "none"], default=settings.ISOLATION,
+                   help="sandbox for student kernels (default auto: bubblewrap if it works)")
+    p.add_argument("--memory-limit", type=int, default=settings.MEMORY_LIMIT_MB, metavar="MB",
+                   help=f"resident memory of one submission's processes (default {settings.MEMORY_LIMIT_MB})")
+    p.add_argument("--max-processes", type=int, default=settings.MAX_PROCESSES, metavar="N",
+                   help=f"processes one submission may run (default {settings.MAX_PROCESSES})")
+    p.add_argument("--cell-timeout", type=int, default=settings.CELL_TIMEOUT_S, metavar="S",
+                   help=f"seconds per cell (default {settings.CELL_TIMEOUT_S})")
+    p.add_argument("--timeout", type=int, default=settings.NOTEBOOK_TIMEOUT_S, metavar="S",
+                   help=f"seconds per submission (default {settings.NOTEBOOK_TIMEOUT_S})")
+    p.add_argument("--show-hidden-tests", action="store_true",
+                   help="show hidden test code in feedback (default: hidden, only their messages are shown)")
+    p.add_argument("--gradebook", default=None, metavar="URL",
+                   help="nbgrader gradebook database URL (default sqlite:///OUT/gradebook.db)")
+
+
+def _options(args):
+    from autograder.grade import Options
+    return Options(isolation=args.isolation, memory_mb=args.memory_limit, max_procs=args.max_processes,
+                   cell_timeout=args.cell_timeout, timeout_s=args.timeout, show_hidden=args.show_hidden_tests)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="Course autograder (nbgrader-based).")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -16,14 +41,26 @@ def main(argv=None) -> int:
     p.add_argument("chapter")
     p.add_argument("--submissions", required=True, type=Path, help="folder of <student_id>/<chapter>.ipynb")
     p.add_argument("--out", required=True, type=Path, help="folder for grades.csv, feedback/ and the log")
-    p.add_argument("--workers", type=int, default=None, help="parallel submissions (default: CPU cores)")
+    p.add_argument("--force", action="store_true", help="grade again even submissions already graded unchanged")
+    _add_grading_options(p)
+
+    p = sub.add_parser("bank", help="check the exercise bank: right answers pass, wrong ones lose points")
+    p.add_argument("chapter")
+    p.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
 
     p = sub.add_parser("report", help="figures and statistics from a grading run")
-    p.add_argument("out", type=Path)
+    p.add_argument("out", type=Path, help="the --out folder of a grading run")
+    p.add_argument("--top", type=int, default=5, help="failure messages shown per exercise (default 5)")
 
     p = sub.add_parser("demo", help="grade the bundled example class end to end")
+    p.add_argument("--chapter", default=None, help="chapter to demonstrate (default: ch16 if written, else the toy)")
     p.add_argument("--out", type=Path, default=Path("demo-out"))
     p.add_argument("--workers", type=int, default=None)
+
+    p = sub.add_parser("throughput", help="grading throughput: this grader vs stock nbgrader autograde")
+    p.add_argument("chapter", nargs="?", default="toy")
+    p.add_argument("-n", type=int, default=6, help="submissions (default 6)")
+    p.add_argument("--workers", type=int, default=2)
 
     p = sub.add_parser("bench", help="time and peak memory per notebook, and grading overhead")
     p.add_argument("chapters", nargs="*")
@@ -37,13 +74,24 @@ def main(argv=None) -> int:
         from autograder.grade import grade
         if not args.submissions.is_dir():
             parser.error(f"--submissions {args.submissions} is not a folder")
-        grade(args.chapter, args.submissions, args.out, args.workers)
+        grade(args.chapter, args.submissions, args.out, args.workers, options=_options(args),
+              gradebook_url=args.gradebook, force=args.force)
+    elif args.command == "bank":
+        from autograder.bank import check
+        verdicts = check(args.chapter, args.exercises or None)
+        bad = [v for v in verdicts if not v.ok]
+        print(f"{len(verdicts) - len(bad)}/{len(verdicts)} answers judged as expected")
+        return 1 if bad else 0
     elif args.command == "report":
         from autograder.report import report
-        report(args.out)
+        report(args.out, top=args.top)
     elif args.command == "demo":
         from autograder.demo import demo
-        demo(args.out, args.workers)
+        return demo(args.out, args.workers, args.chapter)
+    elif args.command == "throughput":
+        import json
+        from autograder.throughput import throughput
+        print(json.dumps(throughput(args.chapter, args.n, args.workers), indent=2))
     elif args.command == "bench":
         from autograder.bench import bench
         bench(args.chapters or None, args.out)

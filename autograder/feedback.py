@@ -1,8 +1,9 @@
 """Per-student feedback as one self-contained HTML page.
 
 The page starts with a table of the tests (points, passed or the error message) and then shows
-each cell. Test cells show only their visible part: hidden tests stay hidden, their messages do
-not, so a student learns what was wrong without seeing the hidden code.
+each cell. By default test cells show only their visible part: hidden tests stay hidden, their
+messages do not, so a student learns what was wrong without seeing the hidden code (stock
+nbgrader reveals them). `show_hidden=True` (`grade --show-hidden-tests`) shows them whole.
 """
 from __future__ import annotations
 
@@ -38,7 +39,32 @@ def _outputs_html(cell) -> str:
     return "".join(parts)
 
 
-def render(student_id: str, chapter: str, executed_nb, outcome, flags: list) -> str:
+FLAG_TEXT = {
+    "tampered": "the grader found and undid changes to the test environment (see below)",
+    "suspicious_code": "some of your code will be looked at by an instructor",
+    "timeout": "a cell ran past the time limit and was stopped",
+    "kernel_died": "the Python kernel stopped (crashed or was killed); later tests did not run",
+    "memory_limit": "the notebook used more memory than allowed and was stopped",
+    "process_limit": "the notebook started too many processes and was stopped",
+    "output_truncated": "very long outputs were cut short",
+    "cells_missing": "cells the course needs were missing and were put back",
+    "duplicate_cells": "some cells were duplicated; the copies ran as plain cells",
+    "extra_files": "only the notebook is graded: other files you handed in were not used",
+    "renamed_notebook": "your notebook had a different name; it was graded anyway",
+    "shadowed_builtins": "your code rebinds Python builtins; the tests ran with the real ones",
+    "restored_names": "your code rebinds names from the set-up cell; the tests ran with the originals",
+}
+
+
+def _notes(flags: list, notes: list) -> str:
+    items = [f"<li><b>{html.escape(f)}</b>: {html.escape(FLAG_TEXT[f])}</li>" if f in FLAG_TEXT
+             else f"<li>{html.escape(f)}</li>" for f in flags]
+    items += [f"<li>{html.escape(n)}</li>" for n in notes[:20]]
+    return f"<p>Notes from the grader:</p><ul>{''.join(items)}</ul>" if items else ""
+
+
+def render(student_id: str, chapter: str, executed_nb, outcome, flags: list, show_hidden: bool = False,
+           notes: list | None = None) -> str:
     rows = []
     for gid, earned in outcome.scores.items():
         msg = outcome.messages.get(gid, "")
@@ -52,14 +78,14 @@ def render(student_id: str, chapter: str, executed_nb, outcome, flags: list) -> 
         if cell.get("cell_type") == "markdown":
             continue
         if nbs.is_test_cell(cell):
-            cls, src = "cell test", nbs.without_hidden_tests(cell.source)
+            cls, src = "cell test", cell.source if show_hidden else nbs.without_hidden_tests(cell.source)
         elif nbs.is_solution_cell(cell):
             cls, src = "cell answer", cell.source
         else:
             continue
         title = html.escape(gid or "")
         cells.append(f"<div class='{cls}'><h3>{title}</h3><pre>{html.escape(src)}</pre>{_outputs_html(cell)}</div>")
-    flag_line = f"<p>Notes from the grader: {html.escape(', '.join(flags))}</p>" if flags else ""
+    flag_line = _notes(flags, notes or [])
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(chapter)} feedback: "
             f"{html.escape(student_id)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(chapter)}: {html.escape(student_id)}</h1>"

@@ -50,7 +50,37 @@ def reads(raw: bytes, name: str = "notebook") -> nbformat.NotebookNode:
         raise NotebookError(f"{name} could not be read as a notebook: {exc}") from exc
     if not isinstance(nb.get("cells"), list):
         raise NotebookError(f"{name} has no list of cells")
+    for cell in nb.cells:
+        if isinstance(cell, dict) and isinstance(cell.get("source"), list):
+            cell["source"] = "".join(str(x) for x in cell["source"])
     return nb
+
+
+def read_submission(raw: bytes, name: str = "notebook") -> tuple:
+    """A student's notebook as nbformat 4 plus what was odd about the file, or NotebookError.
+
+    Accepts a UTF-8 byte-order mark, UTF-16 (Windows editors) and Latin-1/cp1252 text, and old
+    nbformat versions; each is flagged (`bom`, `wrong_encoding`, `old_nbformat`).
+    """
+    flags = []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, flags = raw.decode("utf-16", "replace"), ["wrong_encoding"]
+    else:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            flags.append("bom")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", "replace")
+            flags.append("wrong_encoding")
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise NotebookError(f"{name} is not valid JSON ({exc})") from exc
+    if isinstance(data, dict) and isinstance(data.get("nbformat"), int) and data["nbformat"] < 4:
+        flags.append("old_nbformat")
+    nb = reads(json.dumps(data).encode("utf-8"), name)
+    return nb, flags
 
 
 def dumps(nb) -> str:
@@ -110,7 +140,8 @@ def normalise(nb, path: Path) -> None:
 # --------------------------------------------------------------------------- nbgrader cell metadata
 
 def nbgrader_meta(cell) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
     return meta if isinstance(meta, dict) else {}
 
 

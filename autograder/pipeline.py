@@ -2,21 +2,24 @@
 
     restore_cells  -> the notebook to run: the student's answers, every test and locked
                       cell taken from solutions/ (hidden tests included), missing cells re-inserted
-    execute        -> fresh kernel, per-cell timeout, errors recorded, not raised
+    scan           -> (scan.py) suspicious code flagged for a human, nothing changed
+    instrument     -> (instrument.py) the watchman installed first, a guard around each test
+    execute        -> (executor.py) fresh sandboxed kernel, per-cell timeout, outputs capped on arrival
+    read_reports   -> (instrument.py) the grader's cells removed, each test's report read
     cap_outputs    -> huge outputs cut down
-    score          -> a test cell earns its points when it raised no error
+    score          -> a test earns its points when it raised no error, its reply was 'ok', and
+                      the watchman saw it run to its last line with nothing subverted
 
 Only `error` outputs fail a test: warnings on stderr (TensorFlow is chatty) never cost points.
 """
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 
 from autograder import notebooks as nbs
-from autograder.settings import CELL_TIMEOUT_S, KERNEL_NAME
-
-MAX_OUTPUT_BYTES = 200_000
+from autograder.settings import CELL_TIMEOUT_S, KERNEL_NAME, MAX_OUTPUT_BYTES
 
 
 @dataclass
@@ -35,48 +38,55 @@ class Outcome:
         return float(sum(self.max_points.values()))
 
 
+def _student_cell(cell):
+    """A cell the student added, kept as it is but without any grading metadata."""
+    cell = copy.deepcopy(cell)
+    if not isinstance(cell.get("metadata"), dict):
+        cell["metadata"] = {}
+    for key in [k for k in cell.metadata if k == "nbgrader" or str(k).startswith("autograder")]:
+        cell.metadata.pop(key)
+    if not isinstance(cell.get("source"), str):
+        cell["source"] = ""
+    return cell
+
+
 def restore_cells(submission, source) -> tuple:
     """Build the notebook to execute. Returns (notebook, flags).
 
     `source` is the solutions/ notebook. Solution cells keep the student's code; every other
     cell with a grade_id (tests, locked set-up cells, manual answers' prompts) comes from the
-    source. Cells the student added without nbgrader metadata stay where they are.
+    source, metadata included. Cells the student added stay where they are, as plain cells.
+    A duplicated answer cell stays too (the student ran it), as a plain cell.
     """
     flags = []
     src_cells = {nbs.grade_id(c): c for c in source.cells if nbs.grade_id(c)}
     order = [nbs.grade_id(c) for c in source.cells if nbs.grade_id(c)]
     out, seen = [], set()
     for cell in submission.cells:
-        gid = nbs.grade_id(cell)
-        if cell.get("cell_type") not in ("code", "markdown", "raw"):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             flags.append("malformed_cell")
             continue
-        if gid is None:
-            if "nbgrader" in cell.get("metadata", {}):
-                flags.append("tampered")       # nbgrader metadata without an id: not ours
-                cell = copy.deepcopy(cell)
-                cell.metadata.pop("nbgrader", None)
-            out.append(cell)
+        gid = nbs.grade_id(cell)
+        if gid is None or gid not in src_cells:
+            if "nbgrader" in (cell.get("metadata") or {}):
+                flags.append("tampered")       # grading metadata that is not the course's
+            out.append(_student_cell(cell))
             continue
-        if gid not in src_cells:
-            flags.append("tampered")
-            cell = copy.deepcopy(cell)
-            cell.metadata.pop("nbgrader", None)
-            out.append(cell)
-            continue
+        src = src_cells[gid]
         if gid in seen:
             flags.append("duplicate_cells")
+            if nbs.is_solution_cell(src) and cell.get("cell_type") == "code":
+                out.append(_student_cell(cell))
             continue
         seen.add(gid)
-        src = src_cells[gid]
-        if _meta_differs(cell, src):
+        if _meta_differs(cell, src) or (cell.get("cell_type") != src.cell_type and not nbs.is_solution_cell(src)):
             flags.append("tampered")
+        elif any(nbs.nbgrader_meta(cell).get(k) != v for k, v in nbs.nbgrader_meta(src).items()):
+            flags.append("edited_metadata")
+        restored = copy.deepcopy(src)
         if nbs.is_solution_cell(src):
-            restored = copy.deepcopy(src)
             restored.source = cell.get("source", "") if isinstance(cell.get("source"), str) else ""
-            out.append(restored)
-        else:
-            out.append(copy.deepcopy(src))
+        out.append(restored)
     # put back grade cells the student deleted, after the source cell that precedes them
     for i, gid in enumerate(order):
         if gid in seen:
@@ -97,6 +107,9 @@ def restore_cells(submission, source) -> tuple:
     for cell in result.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
     return result, sorted(set(flags))
 
 
@@ -109,24 +122,16 @@ def _meta_differs(cell, src) -> bool:
 
 
 def execute(nb, workdir: str, cell_timeout: int = CELL_TIMEOUT_S, kernel_name: str = KERNEL_NAME) -> list:
-    """Run every cell in a fresh kernel whose working directory is `workdir`. Returns flags."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
+    """Run every cell in a fresh kernel (sandboxed when the machine allows). Returns flags.
 
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
-                            interrupt_on_timeout=True, record_timing=False,
-                            resources={"metadata": {"path": workdir}})
-    flags = []
-    try:
-        client.execute(cwd=workdir)
-    except DeadKernelError:
-        flags.append("kernel_died")
-    except Exception as exc:  # startup failures, protocol errors: the row must still be written
-        flags.append(f"execution_error:{type(exc).__name__}")
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and "Timeout" in str(out.get("ename", "")):
-                flags.append("timeout")
+    Plain execution, without the watchman; the grader itself goes through the worker.
+    """
+    import tempfile
+    from autograder import executor, sandbox
+    with tempfile.TemporaryDirectory(prefix="ag-") as tmp:
+        ipc = os.path.join(tmp, "ipc")
+        os.mkdir(ipc)
+        flags, _ = executor.run(nb, sandbox.detect(), ipc, workdir, cell_timeout=cell_timeout)
     return flags
 
 
@@ -146,6 +151,8 @@ def cap_outputs(nb, limit: int = MAX_OUTPUT_BYTES) -> list:
                 kept.append(out)
                 budget = 0
                 truncated = True
+            elif out.get("output_type") == "error":
+                kept.append(out)
             else:
                 truncated = True
         if cell.get("cell_type") == "code":
@@ -161,7 +168,9 @@ def error_message(cell) -> str | None:
     return None
 
 
-def score(nb, executed: bool = True) -> Outcome:
+def score(nb, executed: bool = True, reports: dict | None = None) -> Outcome:
+    """Points per test cell. With `reports` (instrument.TestReport per test), a test also needs an
+    'ok' reply and the watchman's word that it ran to its end with nothing subverted."""
     outcome = Outcome()
     for cell in nbs.test_cells(nb):
         gid = nbs.grade_id(cell)
@@ -170,6 +179,14 @@ def score(nb, executed: bool = True) -> Outcome:
         msg = error_message(cell)
         if msg is None and not ran:
             msg = "not run (the kernel stopped before this cell)"
+        if msg is None and reports is not None:
+            report = reports.get(gid)
+            if report is None or not report.finished:
+                msg = "the grader could not confirm that this test ran to its end"
+            elif not report.clean:
+                msg = "the test environment was tampered with while this test ran"
+            elif report.reply != "ok":
+                msg = f"the kernel reported status {report.reply!r} for this test"
         outcome.max_points[gid] = pts
         outcome.scores[gid] = pts if (executed and msg is None) else 0.0
         outcome.messages[gid] = msg or ""

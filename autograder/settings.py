@@ -1,4 +1,7 @@
-"""Paths and limits shared by every autograder command."""
+"""Paths and limits shared by every autograder command.
+
+Every limit can be set in the environment (AUTOGRADER_*) and most on the command line.
+"""
 from __future__ import annotations
 
 import os
@@ -9,12 +12,24 @@ ROOT = Path(__file__).resolve().parent.parent
 COURSE = Path(os.environ.get("AUTOGRADER_COURSE_ROOT", ROOT)).resolve()
 SOLUTIONS = COURSE / "solutions"
 NOTEBOOKS = COURSE / "notebooks"
+TOY_COURSE = ROOT / "tests" / "fixtures" / "toycourse"
 
 # nbgrader's 30 s per cell is too short for the cells that train a model on a laptop CPU.
 CELL_TIMEOUT_S = int(os.environ.get("AUTOGRADER_CELL_TIMEOUT", "300"))
 NOTEBOOK_TIMEOUT_S = int(os.environ.get("AUTOGRADER_NOTEBOOK_TIMEOUT", "900"))
 KERNEL_NAME = "python3"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+# Per-submission limits. Memory is watched as the resident size of the whole process tree
+# (TensorFlow reserves far more virtual memory than it uses, so RLIMIT_AS would break it).
+MEMORY_LIMIT_MB = int(os.environ.get("AUTOGRADER_MEMORY_MB", "4096"))
+MAX_PROCESSES = int(os.environ.get("AUTOGRADER_MAX_PROCESSES", "64"))
+FILE_SIZE_LIMIT_MB = int(os.environ.get("AUTOGRADER_FILE_SIZE_MB", "256"))
+SCRATCH_MB = int(os.environ.get("AUTOGRADER_SCRATCH_MB", "512"))      # the kernel's private /tmp
+MAX_OUTPUT_BYTES = int(os.environ.get("AUTOGRADER_MAX_OUTPUT_BYTES", "200000"))   # per cell
+# auto: bubblewrap if it works, else unshare (network and processes only), else none (warned)
+ISOLATION = os.environ.get("AUTOGRADER_ISOLATION", "auto")
+GRADER_VERSION = "2"          # part of the cache key: bump when grading semantics change
 
 
 def chapters() -> list[str]:

@@ -5,7 +5,8 @@ Accepted layouts, per student:
   DIR/<student_id>/<chapter>/<chapter>.ipynb       (nbgrader's submitted/ layout)
   DIR/<student_id>.zip or DIR/<student_id>/*.zip   (a zip holding either layout, or a lone notebook)
 A single other .ipynb in the student's folder is accepted and flagged `renamed_notebook`.
-Nothing here writes to the submissions folder.
+Other files are never used (only the notebook reaches the grader) and are flagged `extra_files`;
+symbolic links are never followed (`symlink_not_followed`). Nothing here writes to the folder.
 """
 from __future__ import annotations
 
@@ -38,12 +39,19 @@ def _pick(names: list[str], chapter: str) -> tuple[str | None, list[str]]:
     return None, []
 
 
+def _ignored(name: str) -> bool:
+    parts = name.split("/")
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
 def _from_zip(path: Path, chapter: str, student_id: str) -> Submission:
     sub = Submission(student_id, origin=path.name)
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = {i.filename: i for i in zf.infolist() if not i.is_dir()}
+            infos = {i.filename: i for i in zf.infolist() if not i.is_dir() and not _ignored(i.filename)}
             name, flags = _pick(list(infos), chapter)
+            if name is not None and len(infos) > 1:
+                flags = flags + ["extra_files"]
             if name is None:
                 sub.flags.append("missing_notebook")
                 return sub
@@ -60,14 +68,20 @@ def _from_zip(path: Path, chapter: str, student_id: str) -> Submission:
 
 def _from_folder(folder: Path, chapter: str) -> Submission:
     student_id = folder.name
-    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+    entries = list(folder.rglob("*"))
+    links = any(p.is_symlink() for p in entries)
+    files = [p for p in entries if not p.is_symlink() and p.is_file()
+             and not _ignored(p.relative_to(folder).as_posix())]
     rel = [p.relative_to(folder).as_posix() for p in files]
     name, flags = _pick(rel, chapter)
+    flags = list(flags) + (["symlink_not_followed"] if links else [])
+    if name is not None and len(files) > 1:
+        flags.append("extra_files")
     if name is None:
         zips = sorted(p for p in files if p.suffix == ".zip")
         if zips:
             return _from_zip(zips[0], chapter, student_id)
-        return Submission(student_id, origin=str(folder.name), flags=["missing_notebook"])
+        return Submission(student_id, origin=str(folder.name), flags=["missing_notebook"] + flags)
     path = folder / name
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         return Submission(student_id, origin=name, flags=["notebook_too_large"])
@@ -81,12 +95,20 @@ def discover(submissions_dir: Path, chapter: str) -> list[Submission]:
         raise FileNotFoundError(f"submissions folder not found: {submissions_dir}")
     found: dict[str, Submission] = {}
     for entry in sorted(submissions_dir.iterdir()):
-        if entry.name.startswith(".") or entry.is_symlink():
+        if entry.name.startswith(".") or entry.name == "__MACOSX":
             continue
-        if entry.is_dir():
-            found[entry.name] = _from_folder(entry, chapter)
-        elif entry.suffix == ".zip":
-            student = entry.stem
-            if student not in found:
+        if entry.is_symlink():
+            student = entry.stem if entry.name.endswith(".zip") else entry.name
+            found.setdefault(student, Submission(student, origin=entry.name,
+                                                 flags=["missing_notebook", "symlink_not_followed"]))
+            continue
+        student = entry.name if entry.is_dir() else entry.stem
+        try:
+            if entry.is_dir():
+                found[student] = _from_folder(entry, chapter)
+            elif entry.suffix == ".zip" and student not in found:
                 found[student] = _from_zip(entry, chapter, student)
+        except OSError as exc:          # unreadable folder or file: still one row
+            found[student] = Submission(student, origin=entry.name, flags=["unreadable_submission"])
+            found[student].origin += f" ({exc.strerror})"
     return [found[k] for k in sorted(found)]

@@ -1,0 +1,137 @@
+"""Execute a notebook in a fresh, sandboxed kernel.
+
+- The kernel is started through `sandbox.launch` and reached over Unix sockets (no network).
+- Outputs are capped while they arrive (a cell printing gigabytes cannot fill the grader's memory).
+- Each cell's execute_reply status is recorded (a test passes only on an 'ok' reply).
+- A cell that runs past its timeout is interrupted; the whole run has a deadline after which
+  the kernel is killed and what ran so far is kept.
+- Only `error` outputs fail a cell: warnings on stderr never do.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+
+from autograder import sandbox
+from autograder.instrument import MIME
+from autograder.settings import CELL_TIMEOUT_S, MAX_OUTPUT_BYTES, NOTEBOOK_TIMEOUT_S
+
+TOTAL_OUTPUT_BYTES = 20 * MAX_OUTPUT_BYTES
+TRUNCATED_NOTE = "\n[output truncated by the grader]\n"
+
+
+def _size(out) -> int:
+    if out.get("output_type") == "stream":
+        return len(out.get("text", ""))
+    if out.get("output_type") == "error":
+        return sum(len(t) for t in out.get("traceback", [])) + len(str(out.get("evalue", "")))
+    return sum(len(str(v)) for v in out.get("data", {}).values())
+
+
+class GradingClient(NotebookClient):
+    """nbclient with outputs capped on arrival, replies recorded and timeouts noted."""
+
+    def __init__(self, *args, per_cell_bytes: int = MAX_OUTPUT_BYTES, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.per_cell_bytes = per_cell_bytes
+        self.used: dict[int, int] = {}
+        self.total = 0
+        self.truncated = False
+        self.replies: dict[int, str] = {}
+        self.timed_out_cells: list[int] = []
+        self.on_cell_executed = self._record_reply
+
+    def _record_reply(self, cell, cell_index, execute_reply):
+        content = (execute_reply or {}).get("content", {})
+        self.replies[cell_index] = content.get("status", "missing")
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None or MIME in out.get("data", {}):
+            return out
+        if out.get("output_type") == "error":         # always kept, but bounded
+            out["traceback"] = [t[:4000] for t in out.get("traceback", [])[-30:]]
+            out["evalue"] = str(out.get("evalue", ""))[:4000]
+            return out
+        size = _size(out)
+        used = self.used.get(cell_index, 0)
+        if used + size > self.per_cell_bytes or self.total + size > TOTAL_OUTPUT_BYTES:
+            if outs and outs[-1] is out:
+                outs.pop()
+            if used < self.per_cell_bytes and out.get("output_type") == "stream":
+                room = max(0, min(self.per_cell_bytes - used, TOTAL_OUTPUT_BYTES - self.total))
+                out["text"] = out["text"][:room] + TRUNCATED_NOTE
+                outs.append(out)
+                self.used[cell_index] = self.per_cell_bytes
+            self.truncated = True
+            return None
+        self.used[cell_index] = used + size
+        self.total += size
+        return out
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self.timed_out_cells.append(self.code_cells_executed)
+        return await super()._async_handle_timeout(timeout, cell)
+
+
+def _kernel_manager(argv: list[str], ipc_dir: str):
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpec
+    km = KernelManager(transport="ipc", ip=os.path.join(ipc_dir, "k"),
+                       connection_file=os.path.join(ipc_dir, "kernel.json"))
+    # interrupts travel as messages: a signal would reach the sandbox, not the kernel inside it
+    km._kernel_spec = KernelSpec(argv=argv, display_name="grader", language="python",
+                                 interrupt_mode="message", env={}, metadata={})
+    return km
+
+
+def _kill(km) -> None:
+    proc = getattr(getattr(km, "provisioner", None), "process", None)
+    if proc is None:
+        return
+    try:
+        import psutil
+        root = psutil.Process(proc.pid)
+        for p in root.children(recursive=True) + [root]:
+            p.kill()
+    except Exception:
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def run(nb, level: str, ipc_dir: str, scratch: str, log_file=None, cell_timeout: int = CELL_TIMEOUT_S,
+        deadline_s: float = NOTEBOOK_TIMEOUT_S) -> tuple[list, GradingClient]:
+    """Execute `nb` in place. Returns (flags, client): timeout, kernel_died, output_truncated, ..."""
+    argv, env, cwd = sandbox.launch(level, [ipc_dir], scratch)
+    km = _kernel_manager(argv, ipc_dir)
+    client = GradingClient(nb, km=km, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+                           record_timing=False, iopub_timeout=10, shutdown_kernel="immediate")
+    flags = []
+    expired = threading.Event()
+
+    def out_of_time():
+        expired.set()
+        _kill(km)
+    timer = threading.Timer(deadline_s, out_of_time)
+    timer.daemon = True
+    timer.start()
+    try:
+        client.execute(cwd=cwd if level != "bwrap" else None, env=env, stdout=log_file, stderr=log_file)
+    except DeadKernelError:
+        flags.append("timeout" if expired.is_set() else "kernel_died")
+    except Exception as exc:  # startup failures, protocol errors: the row must still be written
+        flags.append("timeout" if expired.is_set() else f"execution_error:{type(exc).__name__}")
+    finally:
+        timer.cancel()
+        _kill(km)
+    if client.timed_out_cells:
+        flags.append("timeout")
+    if client.truncated:
+        flags.append("output_truncated")
+    return sorted(set(flags)), client

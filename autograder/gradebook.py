@@ -1,0 +1,123 @@
+"""Merge per-submission results into an nbgrader gradebook (what formgrader and `nbgrader export` read).
+
+SQLite in the output folder by default (`OUT/gradebook.db`); any SQLAlchemy URL works, so a course
+can keep one PostgreSQL gradebook (`--gradebook postgresql://...`). Only the grading process
+writes to it, one submission at a time in its own transaction, after that submission's worker has
+finished: a submission can only ever change its own student's grades, and the kernel that ran it
+cannot see the database at all.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import queue
+import sys
+import threading
+from pathlib import Path
+
+
+
+def default_url(out: Path) -> str:
+    return f"sqlite:///{(Path(out) / 'gradebook.db').resolve()}"
+
+
+def _alembic_on_path() -> None:
+    """nbgrader runs the `alembic` command to stamp a new database: ask alembic in-process instead
+    (faster, and works when the environment's bin/ is not on PATH)."""
+    import nbgrader.api
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    def head() -> str:
+        from alembic.script import ScriptDirectory
+        return ScriptDirectory(ALEMBIC_DIR).get_current_head()
+    nbgrader.api.get_alembic_version = head
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+class CourseGradebook:
+    def __init__(self, url: str, chapter: str, source_nb):
+        _alembic_on_path()
+        from nbgrader.api import Gradebook
+        self.url, self.chapter = url, chapter
+        self._structure(source_nb)
+        self.gb = Gradebook(url)
+
+    def _structure(self, source_nb) -> None:
+        """The assignment, notebook and cells, as nbgrader's generate_assignment records them."""
+        from nbgrader.preprocessors import SaveCells
+        nb = copy.deepcopy(source_nb)
+        resources = {"nbgrader": {"db_url": self.url, "assignment": self.chapter, "notebook": self.chapter}}
+        from nbgrader.api import Gradebook
+        with Gradebook(self.url) as gb:
+            gb.update_or_create_assignment(self.chapter)
+        saver = SaveCells()
+        saver.log.setLevel(logging.WARNING)
+        try:
+            saver.preprocess(nb, resources)
+        except RuntimeError as exc:           # cells changed after submissions were recorded
+            logging.getLogger("autograder").warning("gradebook structure kept as it was: %s", exc)
+
+    def merge(self, student_id: str, scores: dict, has_notebook: bool) -> None:
+        """Record one student's automatic scores (manual grades an instructor gave are kept)."""
+        import warnings
+        from nbgrader.api import MissingEntry
+        gb = self.gb
+        warnings.filterwarnings("ignore", message=".*not in session.*")   # nbgrader's own add_submission
+        try:
+            gb.update_or_create_student(student_id)
+            if not has_notebook:
+                return
+            try:
+                gb.find_submission(self.chapter, student_id)
+            except MissingEntry:
+                gb.add_submission(self.chapter, student_id)
+            for grade_id, points in scores.items():
+                grade = gb.find_grade(grade_id, self.chapter, self.chapter, student_id)
+                grade.auto_score = float(points)
+                grade.needs_manual_grade = grade.manual_score is not None
+            gb.db.commit()
+        except Exception:
+            gb.db.rollback()
+            raise
+
+    def close(self) -> None:
+        self.gb.close()
+
+
+class GradebookWriter(threading.Thread):
+    """All gradebook work on one thread, opened while the first submissions are being graded."""
+
+    def __init__(self, url: str, chapter: str, source_nb):
+        super().__init__(daemon=True)
+        self.url, self.chapter, self.source_nb = url, chapter, source_nb
+        self.jobs: queue.Queue = queue.Queue()
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        try:
+            book = CourseGradebook(self.url, self.chapter, self.source_nb)
+        except Exception as exc:       # grades.csv is the record: a broken gradebook never stops grading
+            self.errors.append(f"gradebook {self.url} unavailable ({type(exc).__name__}: {exc})")
+            book = None
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                break
+            if book is not None:
+                try:
+                    book.merge(*job)
+                except Exception as exc:
+                    self.errors.append(f"gradebook: {job[0]} not recorded ({type(exc).__name__}: {exc})")
+        if book is not None:
+            book.close()
+
+    def submit(self, student_id: str, scores: dict, has_notebook: bool) -> None:
+        self.jobs.put((student_id, scores, has_notebook))
+
+    def finish(self) -> list[str]:
+        self.jobs.put(None)
+        self.join()
+        return self.errors

@@ -1,0 +1,171 @@
+"""Where a student's kernel runs: a sandbox that sees only what it needs.
+
+Levels, best first (`detect()` picks the best that works on this machine):
+
+  bwrap    bubblewrap: no network, own process tree, read-only system and Python, the course's
+           helper library and data read-only, a private size-limited /tmp holding its working
+           folder; solutions/, tests, the gradebook, the submissions and other students'
+           folders do not exist in its view. The environment is cleared to an allow-list.
+  unshare  util-linux `unshare`: no network and its own process tree, but the file system is the
+           grader's (a warning says so and every row carries the flag `not_isolated`).
+  none     no sandbox (a warning; flag `not_isolated`).
+
+The kernel talks to the grader over Unix sockets (ZeroMQ ipc) in a folder shared with the
+sandbox, so it needs no network at all.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from autograder.settings import COURSE, ISOLATION, ROOT, SCRATCH_MB
+
+LEVELS = ("bwrap", "unshare", "none")
+SANDBOX_TMP = "/tmp"
+WORK = "/tmp/work"
+HOME = "/tmp/home"
+UID = "65534"
+# Only these variables reach the kernel: CI secrets and tokens in the grader's environment do not.
+ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+             "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS",
+             "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES", "MPLBACKEND", "PYTHONHASHSEED")
+
+
+def kernel_command(connection_file: str = "{connection_file}") -> list[str]:
+    return [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+
+
+def kernel_env(home: str, mpl_dir: str) -> dict:
+    env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env.setdefault("LANG", "C.UTF-8")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.update(HOME=home, TMPDIR=SANDBOX_TMP if home == HOME else home, MPLCONFIGDIR=mpl_dir,
+               IPYTHONDIR=os.path.join(home, ".ipython"), PYTHONDONTWRITEBYTECODE="1",
+               PYDEVD_DISABLE_FILE_VALIDATION="1", JUPYTER_PLATFORM_DIRS="1")
+    return env
+
+
+def _hidden() -> list[Path]:
+    """Folders the kernel must never see: the course (solutions, tests, gradebooks) and the repository."""
+    return [COURSE, ROOT]
+
+
+def trusted_roots() -> list[str]:
+    """Folders the kernel's Python needs: the interpreter, the environment and its site-packages."""
+    wanted = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    wanted.update(p for p in site.getsitepackages() + [site.getusersitepackages()] if p)
+    wanted.update(p for p in sys.path if p and os.path.isabs(p))
+    keep = []
+    for p in sorted(wanted):
+        real = os.path.realpath(p)
+        if not os.path.isdir(real):
+            continue
+        inside_course = any(Path(real) == h or h in Path(real).parents or Path(real) in h.parents for h in _hidden())
+        if inside_course and not real.startswith(os.path.realpath(sys.prefix)):
+            continue
+        keep.append(real)
+    # the course helper library and its data, read-only
+    keep += [str(ROOT / "cnnlab"), str(ROOT / "data")]
+    return sorted(set(keep))
+
+
+def _mpl_font_cache() -> list[str]:
+    """matplotlib's font list, so a fresh kernel does not rebuild it (seconds) on first import."""
+    base = os.environ.get("MPLCONFIGDIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "matplotlib")
+    return sorted(glob.glob(os.path.join(base, "fontlist-*.json")))
+
+
+def bwrap_prefix(shared: list[str], env: dict) -> list[str]:
+    """bubblewrap arguments; `shared` folders are bound read-write at the same path (ipc sockets)."""
+    args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--uid", UID, "--gid", UID, "--hostname", "grader", "--clearenv"]
+    for top in ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for path in trusted_roots():
+        if not any(path == t or path.startswith(t + "/") for t in ("/usr", "/etc", "/bin", "/lib", "/lib64")):
+            args += ["--ro-bind-try", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/dev/shm"]
+    for dev in sorted(glob.glob("/dev/nvidia*")):
+        args += ["--dev-bind-try", dev, dev]
+    if glob.glob("/dev/nvidia*"):
+        args += ["--ro-bind-try", "/sys", "/sys"]
+    args += ["--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", SANDBOX_TMP,
+             "--dir", WORK, "--dir", HOME, "--dir", env["MPLCONFIGDIR"]]
+    for font_list in _mpl_font_cache():
+        args += ["--ro-bind", font_list, os.path.join(env["MPLCONFIGDIR"], os.path.basename(font_list))]
+    for path in shared:
+        args += ["--bind", path, path]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args + ["--chdir", WORK, "--"]
+
+
+def unshare_prefix() -> list[str]:
+    return ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
+
+
+def launch(level: str, shared: list[str], scratch: str) -> tuple[list[str], dict, str]:
+    """(kernel argv with '{connection_file}', env, cwd) for a kernel at `level`.
+
+    `scratch` is a private host folder used as home and working folder when there is no bwrap.
+    """
+    if level == "bwrap":
+        env = kernel_env(HOME, os.path.join(HOME, ".matplotlib"))
+        return bwrap_prefix(shared, env) + kernel_command(), env, WORK
+    home = os.path.join(scratch, "home")
+    work = os.path.join(scratch, "work")
+    mpl = os.path.join(home, ".matplotlib")
+    for d in (home, work, mpl):
+        os.makedirs(d, exist_ok=True)
+    for font_list in _mpl_font_cache():
+        shutil.copy(font_list, mpl)
+    env = kernel_env(home, mpl)
+    prefix = unshare_prefix() if level == "unshare" else []
+    return prefix + kernel_command(), env, work
+
+
+def _probe(level: str) -> bool:
+    if level == "none":
+        return True
+    if shutil.which(level) is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="ag-probe-") as tmp:
+        argv, env, cwd = launch(level, [tmp], tmp)
+        argv = argv[:argv.index(sys.executable)] + [sys.executable, "-c", "import socket, os; os.listdir('.')"]
+        try:
+            done = subprocess.run(argv, env=env, cwd=cwd if level != "bwrap" else tmp, capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return done.returncode == 0
+
+
+@lru_cache(maxsize=None)
+def detect(wanted: str = ISOLATION) -> str:
+    """The isolation level to use: `wanted` if it works, or the best that works when 'auto'."""
+    if wanted not in ("auto",) + LEVELS:
+        raise ValueError(f"isolation must be auto, bwrap, unshare or none, not {wanted!r}")
+    for level in (LEVELS if wanted == "auto" else (wanted,)):
+        if _probe(level):
+            return level
+    raise RuntimeError(f"isolation {wanted!r} does not work on this machine (is `{wanted}` installed?)")
+
+
+def warning(level: str) -> str | None:
+    if level == "bwrap":
+        return None
+    what = ("network and process isolation only (unshare): student code can read and write files the grader can"
+            if level == "unshare" else "NO isolation: student code runs with the grader's rights")
+    return (f"WARNING: {what}. Install bubblewrap for full isolation "
+            f"(Debian/Ubuntu: `sudo apt-get install -y bubblewrap`).")

@@ -1,0 +1,120 @@
+"""Every chapter: release in sync, conventions, executes, grades right, and its tests have power."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from autograder import bank, notebooks as nbs, pipeline
+from autograder.release import render
+from autograder.settings import release_path, solution_path
+from chapter_class import executed, graded
+from conftest import chapter_params
+from contracts import EXERCISES
+
+CHAPTERS = chapter_params()
+pytestmark = pytest.mark.slow
+
+
+def _errors(nb) -> dict:
+    return {i: pipeline.error_message(c) for i, c in enumerate(nb.cells) if pipeline.error_message(c)}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_student_notebook_equals_a_fresh_release(chapter):
+    assert release_path(chapter).read_text(encoding="utf-8") == render(chapter), \
+        f"notebooks/{chapter} is stale: run `python -m autograder release {chapter}`"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_is_stored_canonically(chapter):
+    text = solution_path(chapter).read_text(encoding="utf-8")
+    nb = nbs.reads(text.encode(), chapter)
+    nbs.normalise(nb, solution_path(chapter))
+    assert nbs.dumps(nb) == text, f"solutions/{chapter} is not normalised (outputs or badge): run the release"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_exercise_ids_and_test_cells_follow_the_contract(chapter):
+    nb = nbs.read(solution_path(chapter))
+    ids = {nbs.grade_id(c) for c in nb.cells if nbs.grade_id(c)}
+    missing = [e for e in EXERCISES[chapter] if e not in ids]
+    assert not missing, f"exercise cells missing: {missing}"
+    tests = bank.exercises(nb)
+    for exercise in EXERCISES[chapter]:
+        cells = tests[exercise][1]
+        assert cells, f"{exercise} has no test cell"
+        for cell in cells:
+            assert "### BEGIN HIDDEN TESTS" in cell.source, f"{nbs.grade_id(cell)} has no hidden tests"
+            visible = nbs.without_hidden_tests(cell.source)
+            assert re.search(r"^\s*assert ", visible, re.M), f"{nbs.grade_id(cell)} has no visible check"
+            for line in re.findall(r"^\s*assert .*$", cell.source, re.M):
+                assert "," in line, f"{nbs.grade_id(cell)}: every assert needs a message: {line.strip()}"
+            assert nbs.points(cell) > 0
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_notebook_layout(chapter):
+    nb = nbs.read(solution_path(chapter))
+    first = nb.cells[0].source
+    assert first.startswith("# "), "first cell starts with the title"
+    assert f"blob/main/solutions/{chapter}/{chapter}.ipynb" in first, "badge must point at this notebook"
+    objectives = re.search(r"## What you will learn\n+((?:- .*\n?)+)", first)
+    assert objectives and 3 <= len(re.findall(r"^- ", objectives.group(1), re.M)) <= 6
+    assert nbs.grade_id(nb.cells[1]) == chapter.split("_")[0] + "_setup", "second cell is the locked set-up cell"
+    headings = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert any(h.startswith("## Common mistakes") for h in headings)
+    assert any(h.startswith("## Further reading") for h in headings)
+    tags = [next((t for t in c.metadata.get("tags", []) if t in ("pytorch", "tensorflow")), None) for c in nb.cells]
+    for i, tag in enumerate(tags):
+        if tag == "pytorch" and nb.cells[i].cell_type == "code":
+            assert "tensorflow" in tags[i + 1:i + 4], f"cell {i} (pytorch) has no tensorflow twin right after it"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_exercise_bank_has_power(chapter):
+    verdicts = bank.check(chapter, log=lambda *_: None)
+    bad = [v.describe() for v in verdicts if not v.ok]
+    assert not bad, "\n".join(bad)
+    for exercise in EXERCISES[chapter]:
+        kinds = [v.expected for v in verdicts if v.exercise == exercise and v.answer.endswith(".py")]
+        assert kinds.count("correct") >= 2, f"{exercise}: bank needs at least two alternative correct answers"
+        assert kinds.count("wrong") >= 3, f"{exercise}: bank needs at least three plausible wrong answers"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_runs_clean_and_gets_full_marks(chapter):
+    rows, _ = graded(chapter)
+    row = rows["solution"]
+    assert row.status == "graded", row.detail
+    assert not _errors(executed(chapter, "solution")), _errors(executed(chapter, "solution"))
+    assert sum(row.scores.values()) > 0 and all(v > 0 for v in row.scores.values()), row.scores
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_blank_student_version_scores_zero_and_only_exercises_fail(chapter):
+    rows, _ = graded(chapter)
+    assert rows["blank"].status == "graded"
+    assert sum(rows["blank"].scores.values()) == 0, rows["blank"].scores
+    nb = executed(chapter, "blank")
+    failing = {nbs.grade_id(nb.cells[i]) for i in _errors(nb)}
+    exercise_cells = {nbs.grade_id(c) for c in nb.cells if nbs.is_solution_cell(c) or nbs.is_test_cell(c)}
+    assert failing <= exercise_cells, f"cells other than exercises fail in the student version: {failing - exercise_cells}"
+    assert {e + "_tests" for e in EXERCISES[chapter]} & failing, "visible tests must fail on the blank version"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_alternative_correct_answers_keep_full_marks_through_the_grader(chapter):
+    rows, _ = graded(chapter)
+    row = rows["alt_correct"]
+    lost = {k: v for k, v in row.scores.items() if v == 0}
+    assert not lost, f"correct bank answers lost points in the real grader: {lost}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_wrong_answers_lose_points_in_every_exercise_through_the_grader(chapter):
+    rows, _ = graded(chapter)
+    row = rows["wrong"]
+    for exercise in EXERCISES[chapter]:
+        earned = {k: v for k, v in row.scores.items() if k.startswith(exercise + "_")}
+        assert earned and min(earned.values()) == 0, f"{exercise}: a wrong answer kept every point {earned}"
