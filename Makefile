@@ -13,6 +13,7 @@ endif
 PIP := $(PY) -m pip --disable-pip-version-check
 
 CHAPTERS ?=
+JOBS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: lab test release grade demo report bench data install clean
@@ -30,7 +31,7 @@ lab: install
 	$(PY) -m jupyter lab notebooks/
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 release: install
 	$(PY) -m autograder release $(CHAPTERS)

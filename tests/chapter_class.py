@@ -12,6 +12,16 @@ from autograder import bank, notebooks as nbs
 from autograder.settings import release_path, solution_path
 
 _TMP = Path(tempfile.mkdtemp(prefix="chapter-class-"))
+# The reference chapter sends every bank answer through the real grader; the others send one correct and one
+# wrong answer per exercise (all answers are also checked fast by `autograder.bank`).
+FULL_BANK_CHAPTERS = {"ch16_train_vs_eval"}
+
+
+def composites(chapter: str) -> dict:
+    """student id -> (kind, index) of the bank answers the composite submission uses."""
+    if chapter in FULL_BANK_CHAPTERS:
+        return {**{f"correct_{i}": ("correct", i) for i in range(2)}, **{f"wrong_{i}": ("wrong", i) for i in range(3)}}
+    return {"correct_1": ("correct", 1), "wrong_0": ("wrong", 0)}
 
 
 def composite(chapter: str, kind: str, index: int = 0):
@@ -32,12 +42,12 @@ def graded(chapter: str):
     from autograder.grade import grade
     subs = _TMP / chapter / "submissions"
     out = _TMP / chapter / "out"
-    for student in ("solution", "blank", "alt_correct", "wrong"):
+    for student in ("solution", "blank", *composites(chapter)):
         (subs / student).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(solution_path(chapter), subs / "solution" / f"{chapter}.ipynb")
     shutil.copyfile(release_path(chapter), subs / "blank" / f"{chapter}.ipynb")
-    nbs.write(composite(chapter, "correct", 1), subs / "alt_correct" / f"{chapter}.ipynb")
-    nbs.write(composite(chapter, "wrong", 0), subs / "wrong" / f"{chapter}.ipynb")
+    for student, (kind, index) in composites(chapter).items():
+        nbs.write(composite(chapter, kind, index), subs / student / f"{chapter}.ipynb")
     workers = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
     rows = grade(chapter, subs, out, workers=workers, log=lambda *_: None)
     return {r.student_id: r for r in rows}, out

@@ -1,0 +1,13 @@
+# misconception: model.eval() also turns off gradient tracking
+def evaluate_torch(model, loader, loss_fn):
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    for x, y in loader:
+        logits = model(x)
+        total += float(loss_fn(logits, y)) * len(y)
+        correct += int((logits.argmax(1) == y).sum())
+        count += len(y)
+    for m, f in flags:
+        m.training = f
+    return total / count, correct / count

@@ -1,0 +1,6 @@
+# misconception: no_grad is inference mode (Dropout and BatchNorm stay in training behaviour)
+def predict_proba_torch(model, x):
+    batch = x if x.dim() == 4 else x.unsqueeze(0)
+    with torch.no_grad():
+        probs = torch.softmax(model(batch), dim=1)
+    return probs[0] if x.dim() == 3 else probs
