@@ -80,6 +80,7 @@ def setup(seed: int = DEFAULT_SEED, frameworks=("torch", "tensorflow"), verbose:
         info["tensorflow"] = tf.__version__
         info["keras"] = keras.__version__
         info["tf_gpus"] = len(configure_tensorflow_gpus())
+        tf.get_logger().setLevel("ERROR")    # TensorFlow resets its logger to INFO on first use otherwise
     seed_everything(seed)
     try:
         from cnnlab.plotting import use_course_style
