@@ -74,12 +74,16 @@ def setup(seed: int = DEFAULT_SEED, frameworks=("torch", "tensorflow"), verbose:
         import torch
         info["torch"] = torch.__version__
         info["torch_device"] = str(torch_device())
+        # TF32 matmuls on recent GPUs would break the course's 1e-5 parity checks between frameworks
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     if "tensorflow" in frameworks:
         import tensorflow as tf
         import keras
         info["tensorflow"] = tf.__version__
         info["keras"] = keras.__version__
         info["tf_gpus"] = len(configure_tensorflow_gpus())
+        tf.config.experimental.enable_tensor_float_32_execution(False)
         tf.get_logger().setLevel("ERROR")    # TensorFlow resets its logger to INFO on first use otherwise
     seed_everything(seed)
     try:
