@@ -1,0 +1,15 @@
+# Wrong: indexes the Keras output as if it were NCHW (out[0, 0, H//2, W//2]), which picks an edge unit and a wrong channel.
+import numpy as np
+import tensorflow as tf
+
+
+def empirical_receptive_field_tf(model, input_size):
+    channels = model.input_shape[-1]
+    x = tf.constant(np.random.default_rng(0).normal(size=(1, input_size, input_size, channels)).astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = model(x, training=False)
+        unit = out[0, 0, out.shape[2] // 2, out.shape[3] // 2]
+    mask = np.any(tape.gradient(unit, x).numpy()[0] != 0, axis=-1)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return int(max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)

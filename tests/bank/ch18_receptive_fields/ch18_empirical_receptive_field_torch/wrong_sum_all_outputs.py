@@ -1,0 +1,17 @@
+# Wrong: backpropagates the sum of every output, so the "field" is every pixel any unit sees.
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def empirical_receptive_field_torch(model, input_size):
+    conv = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
+    flags = {m: m.training for m in model.modules()}
+    model.eval()
+    x = torch.randn(1, conv.in_channels, input_size, input_size, requires_grad=True)
+    model(x).sum().backward()
+    for m, flag in flags.items():
+        m.training = flag
+    mask = (x.grad[0] != 0).any(dim=0).numpy()
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return int(max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)
