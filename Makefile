@@ -16,7 +16,7 @@ CHAPTERS ?=
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: lab test release grade demo report bench data install clean
+.PHONY: lab formgrader test release grade demo report bench data install clean
 
 install: $(STAMP)
 
@@ -31,7 +31,11 @@ lab: install
 	$(PY) -m jupyter lab notebooks/
 
 test: install
+	bash tests/browser/install.sh $(PY)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+
+formgrader: install   # JupyterLab at the repository root, where Nbgrader > Formgrader works
+	$(PY) -m jupyter lab
 
 release: install
 	$(PY) -m autograder release $(CHAPTERS)

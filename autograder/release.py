@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder import notebooks
+from autograder import notebooks, views
 from autograder.settings import COURSE as ROOT, chapters, nbgrader_config, release_path, solution_path
 
 
@@ -75,4 +75,5 @@ def release(selected: list[str] | None = None, log=print) -> list[Path]:
                 shutil.copy2(extra, target.parent / extra.name)
         log(f"{'wrote' if changed else 'unchanged'} {target.relative_to(ROOT)}")
         written.append(target)
+    views.write_views(written, log)          # one-framework views beside each student notebook
     return written
