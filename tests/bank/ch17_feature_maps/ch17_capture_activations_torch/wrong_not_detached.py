@@ -1,0 +1,15 @@
+# misconception: the hook's output can be stored as it is (it keeps the autograd graph alive)
+def capture_activations_torch(model, x, layer_names):
+    modules = dict(model.named_modules())
+    for name in layer_names:
+        if name not in modules:
+            raise KeyError(f"unknown layer {name}; valid: {list(modules)}")
+    captured = {}
+    handles = [modules[name].register_forward_hook(lambda m, i, o, name=name: captured.__setitem__(name, o.cpu()))
+               for name in layer_names]
+    try:
+        model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return {name: captured[name] for name in layer_names}
