@@ -25,3 +25,18 @@ def chapter_params(graded_only: bool = True):
     from contracts import EXERCISES
     chs = [c for c in chapters_with_solutions() if not graded_only or c in EXERCISES]
     return [pytest.param(c, id=c, marks=pytest.mark.xdist_group(c)) for c in chs]
+
+
+def reference_solutions(chapter: str, grade_ids: list[str], namespace: dict) -> dict:
+    """Define the chapter's reference solutions (its solution cells) in `namespace` and return it.
+
+    Lets fast tests check the claims a chapter relies on without executing the notebook."""
+    from autograder import notebooks as nbs
+    from autograder.settings import solution_path
+    path = solution_path(chapter)
+    if not path.exists():
+        pytest.skip(f"{chapter} has no solution notebook")
+    cells = {nbs.grade_id(c): c.source for c in nbs.read(path).cells if nbs.is_solution_cell(c) and c.cell_type == "code"}
+    for grade_id in grade_ids:
+        exec(compile(cells[grade_id], f"<{grade_id}>", "exec"), namespace)
+    return namespace

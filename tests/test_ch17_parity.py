@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import notebooks as nbs
-from autograder.settings import solution_path
+from conftest import reference_solutions
+
 
 CHAPTER = "ch17_feature_maps"
 FUNCTIONS = ["ch17_capture_activations_torch", "ch17_capture_activations_tf", "ch17_grad_cam_torch", "ch17_grad_cam_tf"]
@@ -25,14 +25,8 @@ def solutions():
     import torch.nn as nn
     import torch.nn.functional as F
 
-    path = solution_path(CHAPTER)
-    if not path.exists():
-        pytest.skip(f"{CHAPTER} has no solution notebook")
-    cells = {nbs.grade_id(c): c.source for c in nbs.read(path).cells if nbs.is_solution_cell(c) and c.cell_type == "code"}
     namespace = {"np": np, "torch": torch, "nn": nn, "F": F, "keras": keras, "tf": tf}
-    for grade_id in FUNCTIONS:
-        exec(compile(cells[grade_id], f"<{grade_id}>", "exec"), namespace)
-    return namespace
+    return reference_solutions(CHAPTER, FUNCTIONS, namespace)
 
 
 @pytest.fixture(scope="module")

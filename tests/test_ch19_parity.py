@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import notebooks as nbs
-from autograder.settings import solution_path
+from conftest import reference_solutions
+
 
 CHAPTER = "ch19_pooling"
 FUNCTIONS = ["ch19_max_pool2d_np", "ch19_avg_pool2d_np", "ch19_tf_same_pad_torch"]
@@ -35,14 +35,7 @@ def fw():
 
 @pytest.fixture(scope="module")
 def solutions(fw):
-    path = solution_path(CHAPTER)
-    if not path.exists():
-        pytest.skip(f"{CHAPTER} has no solution notebook")
-    cells = {nbs.grade_id(c): c.source for c in nbs.read(path).cells if nbs.is_solution_cell(c) and c.cell_type == "code"}
-    namespace = dict(fw)
-    for grade_id in FUNCTIONS:
-        exec(compile(cells[grade_id], f"<{grade_id}>", "exec"), namespace)
-    return namespace
+    return reference_solutions(CHAPTER, FUNCTIONS, dict(fw))
 
 
 def _nchw(fw, x_nhwc):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import notebooks as nbs
-from autograder.settings import solution_path
+from conftest import reference_solutions
+
 
 CHAPTER = "ch21_capstone"
 FUNCTIONS = ["ch21_predict_torch", "ch21_predict_tf", "ch21_measure_latency"]
@@ -33,14 +33,7 @@ def fw():
 
 @pytest.fixture(scope="module")
 def solutions(fw):
-    path = solution_path(CHAPTER)
-    if not path.exists():
-        pytest.skip(f"{CHAPTER} has no solution notebook")
-    cells = {nbs.grade_id(c): c.source for c in nbs.read(path).cells if nbs.is_solution_cell(c) and c.cell_type == "code"}
-    namespace = dict(fw)
-    for grade_id in FUNCTIONS:
-        exec(compile(cells[grade_id], f"<{grade_id}>", "exec"), namespace)
-    return namespace
+    return reference_solutions(CHAPTER, FUNCTIONS, dict(fw))
 
 
 def _pair(fw, seed=21):
