@@ -79,9 +79,9 @@ class GradingClient(NotebookClient):
 
 
 def _kernel_manager(argv: list[str], ipc_dir: str):
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
-    km = KernelManager(transport="ipc", ip=os.path.join(ipc_dir, "k"),
+    km = AsyncKernelManager(transport="ipc", ip=os.path.join(ipc_dir, "k"),
                        connection_file=os.path.join(ipc_dir, "kernel.json"))
     # interrupts travel as messages: a signal would reach the sandbox, not the kernel inside it
     km._kernel_spec = KernelSpec(argv=argv, display_name="grader", language="python",

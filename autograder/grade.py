@@ -5,10 +5,11 @@ Each submission is graded by its own worker process (worker.py) in a private tem
 its kernel runs in a sandbox (sandbox.py) and the whole process tree is watched for memory and
 process count, and killed at the end (watchdog.py). Submissions are only ever read.
 
-Outputs in OUT: grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb,
-results/<student>.json (the cache: an unchanged submission graded by the same grader and
-solutions is not graded again), review.csv (what a human should look at), grading.log, and the
-nbgrader gradebook (OUT/gradebook.db unless --gradebook URL says otherwise).
+Outputs in OUT: grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb
+(and the same in nbgrader's autograded/<student>/<chapter>/ layout, for formgrader), results/<student>.json
+(the cache: an unchanged submission graded by the same grader and solutions is not graded again),
+review.csv (what a human should look at), grading.log, and the nbgrader gradebook
+(OUT/gradebook.db unless --gradebook URL says otherwise).
 """
 from __future__ import annotations
 
@@ -134,7 +135,9 @@ def grade_submission(sub: Submission, chapter: str, out_dir: Path, timeout_s: in
         row.messages = result.get("messages", {})
         row.findings = result.get("findings", [])
         row.detail = result.get("detail", "")
+        # executed/ for people, autograded/ in nbgrader's layout for formgrader's manual grading
         for name, dest in (("executed.ipynb", out_dir / "executed" / sub.student_id / f"{chapter}.ipynb"),
+                           ("executed.ipynb", out_dir / "autograded" / sub.student_id / chapter / f"{chapter}.ipynb"),
                            ("feedback.html", out_dir / "feedback" / sub.student_id / f"{chapter}.html")):
             if (tmp / name).exists():
                 dest.parent.mkdir(parents=True, exist_ok=True)
@@ -235,6 +238,8 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
         key = cache_key(sub.raw, chapter, options) if sub.raw is not None else ""
         row = None if force or not key else _cached(results, sub, key, out, chapter)
         if row is None:
+            for kind, suffix in (("executed", "ipynb"), ("feedback", "html")):   # no stale pages from a past run
+                (out / kind / sub.student_id / f"{chapter}.{suffix}").unlink(missing_ok=True)
             row = grade_submission(sub, chapter, out, options.timeout_s, options)
             row.key = key
             if options.isolation != "bwrap" and sub.raw is not None:

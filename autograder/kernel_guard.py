@@ -83,6 +83,22 @@ def _unbound(value):
     return value.__func__ if isinstance(value, types.MethodType) else value
 
 
+def _same_routine(old, new):
+    """A library wrapped or re-created the function (torch's dynamo wraps torch.manual_seed): fine."""
+    if new is _MISSING or _from_student(new):
+        return False
+    try:
+        inner, seen = new, 0
+        while inner is not None and seen < 10:
+            if inner is old:
+                return True
+            inner, seen = getattr(inner, "__wrapped__", None), seen + 1
+        name = lambda f: (getattr(f, "__module__", None), getattr(f, "__qualname__", None))  # noqa: E731
+        return name(old) == name(new) and name(old) != (None, None)
+    except Exception:
+        return False
+
+
 def _record(value):
     """What to remember about a value: itself, plus a function's code and defaults (a code swap keeps identity)."""
     if isinstance(value, types.FunctionType):
@@ -120,11 +136,17 @@ def _snap_modules(first_sight_findings=None):
         if name in S["modules"] and S["modules"][name][0] is mod:
             continue
         d = mod.__dict__
-        if first_sight_findings is not None:
-            for k, v in list(d.items()):
-                if name != "sys" and _from_student(v) and not isinstance(v, types.ModuleType):
-                    del d[k]
-                    first_sight_findings.append(("tamper", f"removed {name}.{k}, set by student code"))
+        if first_sight_findings is not None and name != "sys":
+            bad = [k for k, v in list(d.items()) if _from_student(v) and not isinstance(v, types.ModuleType)]
+            if bad:
+                try:                                    # loaded after our snapshot and already patched:
+                    import importlib                    # run its own code again to get the originals back
+                    importlib.reload(mod)
+                except Exception:
+                    pass
+            for k in [k for k in bad if k in d and _from_student(d[k])]:
+                del d[k]
+            first_sight_findings += [("tamper", f"{name}.{k} was set by student code") for k in bad]
         S["modules"][name] = (mod, _snap_dict(d))
     for name, cls in _watched_classes().items():
         if name not in S["classes"]:
@@ -161,6 +183,8 @@ def install(config):
                   "token_transformers": (tm, list(tm.token_transformers)),
                   "input_transformers_post": (ip, list(ip.input_transformers_post)),
                   "ast_transformers": (ip, list(ip.ast_transformers))}
+    S["pending"] = []
+    ip.events.register("post_run_cell", _after_each_cell)     # first in line: before any student hook
     S["events"] = {k: list(v) for k, v in ip.events.callbacks.items()}
     S["objects"] = {}
     for label, obj in _objects(ip).items():
@@ -178,6 +202,7 @@ def install(config):
     S["threads"] = {t.ident for t in threading.enumerate()}
     S["sys_modules"] = {}
     import numpy  # noqa: F401  (cheap, used by every chapter: snapshot it before any student code)
+    import numpy.testing  # noqa: F401  (loaded lazily by numpy, and what tests rely on most)
     _snap_modules()
     S["sys_modules"] = dict(_watched_modules())
 
@@ -199,7 +224,7 @@ def _restore_dict(label, d, snap, findings, new_ok):
     for k, (value, code, defaults, kwdefaults) in list(snap.items()):
         cur = d.get(k, _MISSING)
         if cur is not value:
-            patched = _is_routine(value) and not isinstance(cur, types.ModuleType)
+            patched = _is_routine(value) and not isinstance(cur, types.ModuleType) and not _same_routine(value, cur)
             if patched or (cur is not _MISSING and _from_student(cur)):
                 d[k] = value
                 findings.append(("tamper", f"{label}.{k} was replaced"))
@@ -337,7 +362,8 @@ def _check_modules(findings):
         if name == "sys":
             snap = {k: v for k, v in snap.items() if k not in SYS_DATA}
             S["modules"][name] = (mod, snap)
-        _restore_dict(name, mod.__dict__, snap, findings, lambda k, v, ok=data_ok: ok(k, v) or isinstance(v, types.ModuleType))
+        new_ok = (lambda k, v, ok=data_ok: ok(k, v) or isinstance(v, types.ModuleType))  # noqa: E731
+        _restore_dict(name, mod.__dict__, snap, findings, new_ok)
     for name, (cls, snap) in S["classes"].items():
         _restore_dict(name, _ClassDict(cls), snap, findings, lambda k, v: False)
     _snap_modules(first_sight_findings=findings)
@@ -370,8 +396,17 @@ def _check_sys(findings):
         S["threads"].update(t.ident for t in extra)
 
 
+def _after_each_cell(*args, **kwargs):
+    """Right after every cell: the builtins the kernel itself relies on are put back at once
+    (a cell that breaks `isinstance` would otherwise hang the kernel before the next guard)."""
+    try:
+        _check_builtins(S["pending"])
+    except Exception:
+        pass
+
+
 def check():
-    findings = []
+    findings, S["pending"] = list(S["pending"]), []
     for step in (_check_builtins, _check_types, _check_modules, _check_sys, _check_shell, _check_objects):
         try:
             step(findings)
@@ -380,7 +415,9 @@ def check():
     return findings
 
 
-KERNEL_BUILTINS = ("input", "raw_input", "getpass")   # ipykernel rebinds these on every request
+# ipykernel rebinds input/getpass on every request; IPython's builtin trap adds and removes
+# get_ipython, exit and quit around each cell: present or not, they are fine if installed code set them
+KERNEL_BUILTINS = ("input", "raw_input", "getpass", "get_ipython", "exit", "quit")
 
 
 def _check_builtins(findings):
@@ -388,7 +425,7 @@ def _check_builtins(findings):
     for k, v in S["builtins_dict"].items():
         cur = b.get(k, _MISSING)
         if cur is not v:
-            if k in KERNEL_BUILTINS and cur is not _MISSING and not _from_student(cur):
+            if k in KERNEL_BUILTINS and (cur is _MISSING or not _from_student(cur)):
                 continue
             b[k] = v
             findings.append(("tamper", f"builtins.{k} was replaced"))

@@ -35,6 +35,7 @@ NAME_RULES = {
     "get_referents": ("high", "reaches built-in type dictionaries"),
     "get_objects": ("medium", "walks every object in memory"),
     "_ih": ("high", "reads the input history (the test cells)"),
+    "In": ("high", "reads the input history (the test cells)"),
     "linecache": ("high", "reads cell sources (the test cells)"),
     "_exit": ("medium", "kills the kernel"),
 }
@@ -81,7 +82,8 @@ def _scan_tree(tree, source: str, where: str, builtin_names: set) -> list[Findin
     found = []
 
     def add(node, severity, rule, why):
-        found.append(Finding(where, getattr(node, "lineno", 0), severity, rule, why, _line(source, getattr(node, "lineno", 0))))
+        line = getattr(node, "lineno", 0)
+        found.append(Finding(where, line, severity, rule, why, _line(source, line)))
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in NAME_RULES:
@@ -134,6 +136,9 @@ def scan(nb) -> list[Finding]:
             continue                      # a locked cell from solutions/: the course's own code
         source = cell.get("source", "")
         where = nbs.grade_id(cell) or f"cell {i}"
+        for n, line in enumerate(source.splitlines(), 1):
+            if line.lstrip().startswith(("!", "%%bash", "%%sh", "%%script", "%sx", "%system")):
+                found.append(Finding(where, n, "high", "shell", "runs shell commands", line.strip()[:160]))
         try:
             tree = ast.parse(_python_only(source))
         except (SyntaxError, ValueError):

@@ -8,7 +8,6 @@ child subreaper: whatever the kernel leaves behind is re-parented to it and kill
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import traceback
@@ -81,13 +80,17 @@ def grade_file(job: dict) -> dict:
                                          deadline_s=job.get("deadline_s", NOTEBOOK_TIMEOUT_S))
     flags += run_flags
     executed, reports, guard_findings = instrument.read_reports(to_run, plan, client.replies)
+    guard_findings = list(dict.fromkeys(guard_findings))
     flags += _flags_from_findings(guard_findings)
+    if not ({"kernel_died", "timeout"} & set(flags)) and not all(r.guarded for r in reports.values()):
+        flags.append("tampered")       # the guard before a test never ran: later cells were rewritten or blanked
+        guard_findings.append(("tamper", "the grader's checks did not run before every test (cells rewritten?)"))
     if any(s == "grader" for s, _ in guard_findings) and "kernel_died" not in flags and "timeout" not in flags:
         flags.append("guard_failed")
     flags += pipeline.cap_outputs(executed)
     outcome = pipeline.score(executed, reports=reports)
     nbs.write(executed, tmp / "executed.ipynb")
-    notes = [w for s, w in guard_findings if s in TAMPER]
+    notes = list(dict.fromkeys(w for s, w in guard_findings if s in TAMPER))
     page = feedback.render(student_id, chapter, executed, outcome, sorted(set(flags)),
                            show_hidden=job.get("show_hidden", False), notes=notes)
     (tmp / "feedback.html").write_text(page, encoding="utf-8")
