@@ -55,7 +55,8 @@ def grading_seconds(chapter: str) -> float:
     return elapsed
 
 
-def bench(selected: list[str] | None, out: Path, log=print) -> list[dict]:
+def bench(selected: list[str] | None, out: Path, throughput_chapter: str | None = "ch16_train_vs_eval",
+          n_submissions: int = 4, log=print) -> list[dict]:
     rows = []
     for chapter in selected or chapters():
         seconds, peak, code = _measured(["--execute", str(solution_path(chapter))])
@@ -66,11 +67,25 @@ def bench(selected: list[str] | None, out: Path, log=print) -> list[dict]:
         rows.append(row)
         log(f"  {chapter}: {row}")
     table = format_table(rows)
+    if throughput_chapter:
+        from autograder.throughput import throughput
+        t = throughput(throughput_chapter, n_submissions, workers=2, log=lambda *_: None)
+        table += "\n\n" + format_throughput(throughput_chapter, n_submissions, t)
+        rows.append({"throughput": t})
     log(table)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    (out / "bench.json").write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
     (out / "bench.md").write_text(table + "\n", encoding="utf-8")
     return rows
+
+
+def format_throughput(chapter: str, n: int, t: dict) -> str:
+    return "\n".join([
+        f"Grading {n} copies of {chapter}'s solution (isolation: {t.get('isolation', '?')}):",
+        "",
+        "| this grader, 2 workers | stock `nbgrader autograde`, sequential | speedup | one submission graded / bare |",
+        "|---:|---:|---:|---:|",
+        f"| {t['ours_s']:.1f} s | {t['stock_s']:.1f} s | {t['speedup']:.2f}x | {t['overhead']:.2f} |"])
 
 
 def format_table(rows: list[dict]) -> str:

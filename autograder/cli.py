@@ -65,6 +65,9 @@ def main(argv=None) -> int:
     p = sub.add_parser("bench", help="time and peak memory per notebook, and grading overhead")
     p.add_argument("chapters", nargs="*")
     p.add_argument("--out", type=Path, default=Path("bench-out"))
+    p.add_argument("--throughput", default="ch16_train_vs_eval", metavar="CHAPTER",
+                   help="chapter whose solution is graded N times against stock nbgrader ('none' to skip)")
+    p.add_argument("-n", type=int, default=4, help="submissions for the throughput comparison (default 4)")
 
     args = parser.parse_args(argv)
     if args.command == "release":
@@ -94,5 +97,6 @@ def main(argv=None) -> int:
         print(json.dumps(throughput(args.chapter, args.n, args.workers), indent=2))
     elif args.command == "bench":
         from autograder.bench import bench
-        bench(args.chapters or None, args.out)
+        bench(args.chapters or None, args.out, throughput_chapter=None if args.throughput == "none" else args.throughput,
+              n_submissions=args.n)
     return 0

@@ -101,6 +101,8 @@ def bwrap_prefix(shared: list[str], env: dict) -> list[str]:
             args += ["--ro-bind", top, top]
     for name in ETC_ALLOW:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # the private scratch space first: a course checked out under /tmp (as CI may do) is bound on top of it below
+    args += ["--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", SANDBOX_TMP]
     for path in trusted_roots():
         if not any(path == t or path.startswith(t + "/") for t in ("/usr", "/bin", "/lib", "/lib64")):
             args += ["--ro-bind-try", path, path]
@@ -109,8 +111,7 @@ def bwrap_prefix(shared: list[str], env: dict) -> list[str]:
         args += ["--dev-bind-try", dev, dev]
     if glob.glob("/dev/nvidia*"):
         args += ["--ro-bind-try", "/sys", "/sys"]
-    args += ["--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", SANDBOX_TMP,
-             "--dir", WORK, "--dir", HOME, "--dir", env["MPLCONFIGDIR"]]
+    args += ["--dir", WORK, "--dir", HOME, "--dir", env["MPLCONFIGDIR"]]
     for font_list in _mpl_font_cache():
         args += ["--ro-bind", font_list, os.path.join(env["MPLCONFIGDIR"], os.path.basename(font_list))]
     for path in shared:
