@@ -15,11 +15,10 @@ Only `error` outputs fail a test: warnings on stderr (TensorFlow is chatty) neve
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass, field
 
 from autograder import notebooks as nbs
-from autograder.settings import CELL_TIMEOUT_S, KERNEL_NAME, MAX_OUTPUT_BYTES
+from autograder.settings import MAX_OUTPUT_BYTES
 
 
 @dataclass
@@ -119,20 +118,6 @@ _GRADING_KEYS = ("grade", "solution", "locked", "points", "grade_id", "task")
 def _meta_differs(cell, src) -> bool:
     a, b = nbs.nbgrader_meta(cell), nbs.nbgrader_meta(src)
     return any(a.get(k) != b.get(k) for k in _GRADING_KEYS if k in b or k in a)
-
-
-def execute(nb, workdir: str, cell_timeout: int = CELL_TIMEOUT_S, kernel_name: str = KERNEL_NAME) -> list:
-    """Run every cell in a fresh kernel (sandboxed when the machine allows). Returns flags.
-
-    Plain execution, without the watchman; the grader itself goes through the worker.
-    """
-    import tempfile
-    from autograder import executor, sandbox
-    with tempfile.TemporaryDirectory(prefix="ag-") as tmp:
-        ipc = os.path.join(tmp, "ipc")
-        os.mkdir(ipc)
-        flags, _ = executor.run(nb, sandbox.detect(), ipc, workdir, cell_timeout=cell_timeout)
-    return flags
 
 
 def cap_outputs(nb, limit: int = MAX_OUTPUT_BYTES) -> list:

@@ -19,8 +19,9 @@ def tree(pid: int) -> list:
         return []
 
 
-def kill_tree(pid: int) -> None:
-    procs = tree(pid)
+def kill_tree(pid: int, include_root: bool = True) -> None:
+    """Kill the process `pid` (unless include_root is False) and all its descendants, and reap them."""
+    procs = tree(pid) if include_root else tree(pid)[1:]
     for p in procs:
         try:
             p.kill()

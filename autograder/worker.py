@@ -8,6 +8,7 @@ child subreaper: whatever the kernel leaves behind is re-parented to it and kill
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import traceback
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from autograder import executor, feedback, instrument, notebooks as nbs, pipeline, sandbox, scan
 from autograder.settings import CELL_TIMEOUT_S, FILE_SIZE_LIMIT_MB, NOTEBOOK_TIMEOUT_S, solution_path
+from autograder.watchdog import kill_tree
 
 PR_SET_CHILD_SUBREAPER = 36
 TAMPER = ("tamper", "unrestorable")
@@ -35,18 +37,6 @@ def limit_resources() -> None:
             resource.setrlimit(what, (value, value))
         except (ValueError, OSError):
             pass
-
-
-def kill_descendants() -> None:
-    import psutil
-    me = psutil.Process()
-    procs = me.children(recursive=True)
-    for p in procs:
-        try:
-            p.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(procs, timeout=5)
 
 
 def _flags_from_findings(findings: list) -> list[str]:
@@ -111,7 +101,7 @@ def main(argv=None) -> int:
     except Exception:
         result = {"status": "failed", "flags": ["grader_error"], "detail": traceback.format_exc()[-2000:]}
     finally:
-        kill_descendants()
+        kill_tree(os.getpid(), include_root=False)
     Path(job["tmp"], "result.json").write_text(json.dumps(result), encoding="utf-8")
     return 0
 
