@@ -20,7 +20,7 @@ CHAPTERS ?=
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: sandbox lab formgrader test release grade demo report bench data install clean
+.PHONY: sandbox lab formgrader test release grade demo report bench sweep data install clean
 
 install: $(STAMP)
 
@@ -63,6 +63,9 @@ report: install
 
 bench: install
 	$(PY) -m autograder bench $(CHAPTERS)
+
+sweep: install   # every solution notebook under stand-ins for other machines (about 10 minutes)
+	$(PY) -m autograder sweep $(CHAPTERS)
 
 data: install
 	$(PY) -m cnnlab.data --write-manifest

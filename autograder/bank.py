@@ -48,13 +48,18 @@ class Kernel:
         self.km, self.kc = start_new_kernel(kernel_name="python3", cwd=cwd)
         self.timeout = timeout
 
-    def run(self, code: str) -> str | None:
-        """Execute `code`; return 'Name: message' of the error it raised, or None."""
+    def run(self, code: str, records: list | None = None) -> str | None:
+        """Execute `code`; return 'Name: message' of the error it raised, or None. The tests' records it
+        displays are appended to `records`."""
+        from cnnlab.checks import MIME
         error = []
 
         def hook(msg):
-            if msg["header"]["msg_type"] == "error":
+            kind = msg["header"]["msg_type"]
+            if kind == "error":
                 error.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
+            elif kind == "display_data" and records is not None and MIME in msg["content"].get("data", {}):
+                records.append(msg["content"]["data"][MIME])
         try:
             reply = self.kc.execute_interactive(code, timeout=self.timeout, output_hook=hook, store_history=False)
         except (TimeoutError, queue.Empty):
@@ -107,17 +112,24 @@ def blank_stub(solution_source: str) -> str:
         solution_source, flags=re.S)
 
 
-def check(chapter: str, only: list[str] | None = None, log=print) -> list[Verdict]:
+def check(chapter: str, only: list[str] | None = None, log=print, seed: int = 0) -> list[Verdict]:
+    """Judge every bank answer of `chapter` (hidden fixtures drawn with `seed`)."""
     import tempfile
+    from autograder import judge
+    from autograder.instrument import CHECKS
     source = nbs.read(solution_path(chapter))
+    refs = judge.references(source, seed)
+    names = judge.exercise_names(source)
     verdicts = []
     with tempfile.TemporaryDirectory() as tmp:
         kernel = Kernel(tmp)
         try:
+            kernel.run(f"{CHECKS}.start('record', {seed!r}, 'bank')")
             for cell in setup_cells(source):
                 err = kernel.run(cell.source)
                 if err:
                     raise RuntimeError(f"{chapter}: set-up cell {nbs.grade_id(cell)} failed: {err}")
+                kernel.run(f"{CHECKS}.snapshot(globals(), {nbs.bound_names(cell.source)!r})")
             for exercise, (sol_cell, tests) in exercises(source).items():
                 if only and exercise not in only:
                     continue
@@ -127,9 +139,17 @@ def check(chapter: str, only: list[str] | None = None, log=print) -> list[Verdic
                     verdict = Verdict(exercise, name, expected, tests=[nbs.grade_id(t) for t in tests])
                     err = kernel.run(code)
                     for test in tests:
-                        msg = err and f"answer cell failed: {err}" or kernel.run(test.source)
+                        gid = nbs.grade_id(test)
+                        if err:
+                            verdict.failures[gid] = f"answer cell failed: {err}"
+                            continue
+                        records: list = []
+                        test_err = kernel.run(f"{CHECKS}.run_test({gid!r}, {test.source!r}, globals(), {names!r})",
+                                              records)
+                        mine = [r for r in records if isinstance(r, dict) and r.get("test") == gid]
+                        msg = judge.verdict(mine[0] if len(mine) == 1 else None, refs[gid], test_err)
                         if msg:
-                            verdict.failures[nbs.grade_id(test)] = msg
+                            verdict.failures[gid] = msg
                     verdicts.append(verdict)
                     log(verdict.describe())
                 kernel.run(sol_cell.source)           # leave the reference in place for later exercises

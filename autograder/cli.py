@@ -69,6 +69,15 @@ def main(argv=None) -> int:
                    help="chapter whose solution is graded N times against stock nbgrader ('none' to skip)")
     p.add_argument("-n", type=int, default=4, help="submissions for the throughput comparison (default 4)")
 
+    p = sub.add_parser("leaks", help="prove no demo or visible test in a student notebook solves an exercise")
+    p.add_argument("chapters", nargs="*")
+    p.add_argument("--student-notebook", type=Path, default=None, help="check this student notebook instead")
+
+    p = sub.add_parser("sweep", help="run every solution notebook under environments that stand in for other machines")
+    p.add_argument("chapters", nargs="*")
+    p.add_argument("--env", action="append", help="environments (default: all; see autograder/sweep.py)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+
     args = parser.parse_args(argv)
     if args.command == "release":
         from autograder.release import release
@@ -95,6 +104,24 @@ def main(argv=None) -> int:
         import json
         from autograder.throughput import throughput
         print(json.dumps(throughput(args.chapter, args.n, args.workers), indent=2))
+    elif args.command == "leaks":
+        from autograder import leaks
+        from autograder.settings import chapters
+        found = []
+        for chapter in args.chapters or [c for c in chapters() if c != "ch00_start_here"]:
+            found += leaks.check(chapter, student_path=args.student_notebook)
+        bad = [f for f in found if f.earned_full_marks]
+        print(f"{len(found)} (exercise, function) pairs tried; {len(bad)} would earn full marks")
+        return 1 if bad else 0
+    elif args.command == "sweep":
+        from autograder import sweep
+        envs = args.env or list(sweep.ENVIRONMENTS)
+        unknown = [e for e in envs if e not in sweep.ENVIRONMENTS]
+        if unknown:
+            parser.error(f"unknown environment {unknown[0]!r}; choose from {', '.join(sweep.ENVIRONMENTS)}")
+        table = sweep.sweep(args.chapters or None, envs, args.jobs)
+        print("\n" + sweep.format_table(table, envs))
+        return 0 if all(not f for row in table.values() for f in row.values()) else 1
     elif args.command == "bench":
         from autograder.bench import bench
         bench(args.chapters or None, args.out, throughput_chapter=None if args.throughput == "none" else args.throughput,

@@ -17,10 +17,11 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder import sandbox
-from autograder.instrument import MIME
+from cnnlab.checks import MIME
 from autograder.settings import CELL_TIMEOUT_S, MAX_OUTPUT_BYTES, NOTEBOOK_TIMEOUT_S
 
 TOTAL_OUTPUT_BYTES = 20 * MAX_OUTPUT_BYTES
+RECORD_BYTES = 64 << 20           # the tests' records (arrays included) of one submission, all together
 TRUNCATED_NOTE = "\n[output truncated by the grader]\n"
 
 
@@ -43,6 +44,7 @@ class GradingClient(NotebookClient):
         self.truncated = False
         self.replies: dict[int, str] = {}
         self.timed_out_cells: list[int] = []
+        self.record_bytes = 0
         self.on_cell_executed = self._record_reply
 
     def _record_reply(self, cell, cell_index, execute_reply):
@@ -51,7 +53,14 @@ class GradingClient(NotebookClient):
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
-        if out is None or MIME in out.get("data", {}):
+        if out is None:
+            return out
+        if MIME in (out.get("data") or {}):
+            self.record_bytes += _size(out)
+            if self.record_bytes > RECORD_BYTES:      # never the grader's memory: such a test simply gets no record
+                outs.pop()
+                self.truncated = True
+                return None
             return out
         if out.get("output_type") == "error":         # always kept, but bounded
             out["traceback"] = [t[:4000] for t in out.get("traceback", [])[-30:]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from autograder import notebooks as nbs
+from autograder import flags as flagdefs, notebooks as nbs
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -39,26 +39,8 @@ def _outputs_html(cell) -> str:
     return "".join(parts)
 
 
-FLAG_TEXT = {
-    "tampered": "the grader found and undid changes to the test environment (see below)",
-    "suspicious_code": "some of your code will be looked at by an instructor",
-    "timeout": "a cell ran past the time limit and was stopped",
-    "kernel_died": "the Python kernel stopped (crashed or was killed); later tests did not run",
-    "memory_limit": "the notebook used more memory than allowed and was stopped",
-    "process_limit": "the notebook started too many processes and was stopped",
-    "output_truncated": "very long outputs were cut short",
-    "cells_missing": "cells the course needs were missing and were put back",
-    "duplicate_cells": "some cells were duplicated; the copies ran as plain cells",
-    "extra_files": "only the notebook is graded: other files you handed in were not used",
-    "renamed_notebook": "your notebook had a different name; it was graded anyway",
-    "shadowed_builtins": "your code rebinds Python builtins; the tests ran with the real ones",
-    "restored_names": "your code rebinds names from the set-up cell; the tests ran with the originals",
-}
-
-
 def _notes(flags: list, notes: list) -> str:
-    items = [f"<li><b>{html.escape(f)}</b>: {html.escape(FLAG_TEXT[f])}</li>" if f in FLAG_TEXT
-             else f"<li>{html.escape(f)}</li>" for f in flags]
+    items = [f"<li><b>{html.escape(f)}</b>: {html.escape(flagdefs.text(f))}</li>" for f in flags]
     items += [f"<li>{html.escape(n)}</li>" for n in notes[:20]]
     return f"<p>Notes from the grader:</p><ul>{''.join(items)}</ul>" if items else ""
 

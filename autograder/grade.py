@@ -1,15 +1,16 @@
-"""`python -m autograder grade CHAPTER --submissions DIR --out DIR [--workers N] ...`.
+"""`python -m autograder grade CHAPTER --submissions DIR --out DIR [--workers N] ...`: the coordinator.
 
-Every student found in DIR gets exactly one row in OUT/grades.csv, whatever their file holds.
-Each submission is graded by its own worker process (worker.py) in a private temporary folder;
-its kernel runs in a sandbox (sandbox.py) and the whole process tree is watched for memory and
-process count, and killed at the end (watchdog.py). Submissions are only ever read.
+Every student found in DIR gets exactly one row in OUT/grades.csv, whatever their file holds. Each submission
+becomes a job (`job.run_job`: bytes and settings in, a result out) submitted to an executor, a local process
+pool by default; see executors.py. Only this process writes OUT, and it writes each result the moment it
+arrives (atomically), so an interrupted batch keeps everything that finished and the next run grades only the
+rest.
 
-Outputs in OUT: grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb
-(and the same in nbgrader's autograded/<student>/<chapter>/ layout, for formgrader), results/<student>.json
-(the cache: an unchanged submission graded by the same grader and solutions is not graded again),
-review.csv (what a human should look at), grading.log, and the nbgrader gradebook
-(OUT/gradebook.db unless --gradebook URL says otherwise).
+Outputs in OUT: grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb (and the same
+in nbgrader's autograded/<student>/<chapter>/ layout, for formgrader), results/<student>.json (the cache: an
+unchanged submission graded by the same grader, solution and seed is not graded again), review.csv (what a
+human should look at), grading.log, grading_seed (the seed of the hidden fixtures, kept for every later run
+over this OUT), and the nbgrader gradebook (OUT/gradebook.db unless --gradebook URL says otherwise).
 """
 from __future__ import annotations
 
@@ -18,25 +19,18 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
+import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder import notebooks as nbs, sandbox
-from autograder.settings import (CELL_TIMEOUT_S, GRADER_VERSION, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S,
-                                 ROOT, solution_path)
+from autograder import flags as flagdefs, notebooks as nbs, sandbox
+from autograder.settings import CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S, ROOT, solution_path
 from autograder.submissions import Submission, discover
-from autograder.watchdog import Watchdog, kill_tree
 
 FIXED_COLUMNS = ["student_id", "assignment", "status", "score", "max_score", "flags"]
-RETRY_FLAGS = {"grader_error", "timeout", "memory_limit", "process_limit"}   # worth grading again next run
-GRADER_FILES = ("worker.py", "pipeline.py", "instrument.py", "kernel_guard.py", "executor.py", "scan.py",
-                "notebooks.py", "feedback.py", "sandbox.py", "settings.py")
+MAX_ATTEMPTS = 3          # a job whose grading failed for infrastructure reasons is tried this often
 
 
 @dataclass
@@ -62,95 +56,57 @@ class Options:
     cell_timeout: int = CELL_TIMEOUT_S
     timeout_s: int = NOTEBOOK_TIMEOUT_S
     show_hidden: bool = False
+    seed: int | None = None            # hidden fixtures' seed; None: OUT/grading_seed (made on the first run)
 
 
 def grader_fingerprint() -> str:
-    h = hashlib.sha256(GRADER_VERSION.encode())
-    for name in GRADER_FILES:
-        h.update((Path(__file__).parent / name).read_bytes())
+    """Hash of every module that can change a grade: the autograder and cnnlab packages."""
+    h = hashlib.sha256()
+    for package in ("autograder", "cnnlab"):
+        for path in sorted((ROOT / package).glob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-def cache_key(raw: bytes, chapter: str, options: Options) -> str:
+def cache_key(raw: bytes, solution: bytes, seed: int, options: Options) -> str:
     h = hashlib.sha256(raw)
-    h.update(solution_path(chapter).read_bytes())
+    h.update(solution)
     h.update(grader_fingerprint().encode())
-    h.update(json.dumps([options.isolation, options.memory_mb, options.cell_timeout, options.show_hidden]).encode())
+    h.update(json.dumps([seed, options.isolation, options.memory_mb, options.max_procs, options.cell_timeout,
+                         options.timeout_s, options.show_hidden]).encode())
     return h.hexdigest()
 
 
-def grade_submission(sub: Submission, chapter: str, out_dir: Path, timeout_s: int = NOTEBOOK_TIMEOUT_S,
-                     options: Options | None = None) -> Row:
-    """Grade one submission in a worker process; always returns its row."""
-    options = options or Options(isolation=sandbox.detect())
-    row = Row(sub.student_id, flags=list(sub.flags))
-    if sub.raw is None:
-        row.detail = "no notebook found"
-        return row
-    started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="ag-"))           # mode 700
+def batch_seed(out: Path, options: Options) -> int:
+    """The seed of the hidden fixtures for this OUT: fixed by --seed, else drawn once and kept in OUT."""
+    if options.seed is not None:
+        return int(options.seed)
+    path = out / "grading_seed"
     try:
-        (tmp / "ipc").mkdir()
-        (tmp / "scratch").mkdir()
-        notebook = tmp / f"{chapter}.ipynb"
-        notebook.write_bytes(sub.raw)
-        job = {"chapter": chapter, "notebook": str(notebook), "tmp": str(tmp), "ipc": str(tmp / "ipc"),
-               "student_id": sub.student_id, "isolation": options.isolation, "cell_timeout": options.cell_timeout,
-               "deadline_s": max(10, timeout_s - 15), "show_hidden": options.show_hidden}
-        (tmp / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1")
-        with open(tmp / "worker.log", "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "autograder.worker", str(tmp / "job.json")],
-                                    cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-            dog = Watchdog(proc.pid, options.memory_mb, options.max_procs)
-            dog.start()
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                row.flags.append("timeout")
-                row.detail = f"grading took longer than {timeout_s} s"
-            finally:
-                dog.stop()
-                kill_tree(proc.pid)
-                proc.wait()
-        row.seconds = time.monotonic() - started
-        row.peak_mb = round(dog.peak_mb, 1)
-        if dog.reason:
-            row.flags.append(dog.reason)
-            row.detail = f"stopped: {dog.reason.replace('_', ' ')} (memory {options.memory_mb} MB, " \
-                         f"{options.max_procs} processes)"
-            return row
-        result_path = tmp / "result.json"
-        if "timeout" in row.flags:
-            return row
-        if not result_path.exists():
-            row.flags.append("grader_error")
-            row.detail = (tmp / "worker.log").read_bytes()[-2000:].decode("utf-8", "replace")
-            return row
-        result = json.loads(result_path.read_text(encoding="utf-8"))
-        row.status = result.get("status", "failed")
-        row.flags += result.get("flags", [])
-        row.scores = result.get("scores", {})
-        row.messages = result.get("messages", {})
-        row.findings = result.get("findings", [])
-        row.detail = result.get("detail", "")
-        # executed/ for people, autograded/ in nbgrader's layout for formgrader's manual grading
-        for name, dest in (("executed.ipynb", out_dir / "executed" / sub.student_id / f"{chapter}.ipynb"),
-                           ("executed.ipynb", out_dir / "autograded" / sub.student_id / chapter / f"{chapter}.ipynb"),
-                           ("feedback.html", out_dir / "feedback" / sub.student_id / f"{chapter}.html")):
-            if (tmp / name).exists():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(tmp / name, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return row
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        seed = secrets.randbelow(2**31 - 1)
+        _write_atomic(path, f"{seed}\n".encode())
+        return seed
 
 
 def test_ids(chapter: str) -> tuple[list[str], dict]:
     source = nbs.read(solution_path(chapter))
     cells = nbs.test_cells(source)
     return [nbs.grade_id(c) for c in cells], {nbs.grade_id(c): nbs.points(c) for c in cells}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def student_dir(student_id: str) -> str:
+    """The folder name of a student's files in OUT."""
+    return student_id
 
 
 def write_csv(path: Path, chapter: str, rows: list[Row]) -> None:
@@ -166,13 +122,15 @@ def write_csv(path: Path, chapter: str, rows: list[Row]) -> None:
 
 
 def write_review(path: Path, rows: list[Row]) -> int:
-    """What a human should look at: every static-scan finding and runtime tampering, per student."""
+    """What a human should look at: every static-scan finding, per student."""
     n = 0
     with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student_id", "source", "severity", "what", "code"])
         for row in rows:
-            items = [f for f in row.findings if f.get("severity") in ("high", "medium", "tamper", "unrestorable")]
+            items = [f for f in row.findings if f.get("severity") in ("high", "medium")]
+            if "tampered" in row.flags:
+                items.append({"source": "runtime", "severity": "high", "what": flagdefs.text("tampered")})
             n += bool(items)
             for f in items:
                 writer.writerow([row.student_id, f.get("source", ""), f["severity"], f["what"], f.get("code", "")])
@@ -180,17 +138,41 @@ def write_review(path: Path, rows: list[Row]) -> int:
 
 
 def _cached(results: Path, sub: Submission, key: str, out: Path, chapter: str) -> Row | None:
-    path = results / f"{sub.student_id}.json"
+    path = results / f"{student_dir(sub.student_id)}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if data.get("key") != key or data.get("status") != "graded" or RETRY_FLAGS & set(data.get("flags", [])):
+    if data.get("key") != key or data.get("status") != "graded" or flagdefs.infrastructure(data.get("flags", [])):
         return None
-    if not (out / "feedback" / sub.student_id / f"{chapter}.html").exists():
+    if not (out / "feedback" / student_dir(sub.student_id) / f"{chapter}.html").exists():
         return None
     data["cached"] = True
     return Row(**{k: v for k, v in data.items() if k in Row.__dataclass_fields__})
+
+
+def _store(out: Path, chapter: str, row: Row, result: dict) -> None:
+    """Write one student's files, each atomically: a crash between two results loses neither."""
+    folder = student_dir(row.student_id)
+    for kind, suffix in (("executed", "ipynb"), ("feedback", "html")):        # no stale pages from a past run
+        (out / kind / folder / f"{chapter}.{suffix}").unlink(missing_ok=True)
+    if result.get("executed"):
+        data = result["executed"].encode("utf-8")
+        _write_atomic(out / "executed" / folder / f"{chapter}.ipynb", data)
+        _write_atomic(out / "autograded" / folder / chapter / f"{chapter}.ipynb", data)
+    if result.get("feedback"):
+        _write_atomic(out / "feedback" / folder / f"{chapter}.html", result["feedback"].encode("utf-8"))
+    _write_atomic(out / "results" / f"{folder}.json",
+                  json.dumps(asdict(row)).encode("utf-8", "backslashreplace"))
+
+
+def _row(sub: Submission, result: dict, key: str) -> Row:
+    row = Row(sub.student_id, status=result.get("status", "failed"), flags=list(sub.flags) + result.get("flags", []),
+              scores=result.get("scores", {}), detail=result.get("detail", ""), seconds=result.get("seconds", 0.0),
+              messages=result.get("messages", {}), findings=result.get("findings", []), key=key,
+              peak_mb=result.get("peak_mb", 0.0))
+    row.flags = sorted(set(row.flags))
+    return row
 
 
 def _progress(done: int, total: int, row: Row, started: float) -> str:
@@ -208,15 +190,21 @@ def default_workers() -> int:
 
 
 def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None, log=print,
-          options: Options | None = None, gradebook_url: str | None = None, force: bool = False) -> list[Row]:
+          options: Options | None = None, gradebook_url: str | None = None, force: bool = False,
+          executor=None) -> list[Row]:
+    """Grade every submission of `chapter` in `submissions` into `out`. `executor`: any
+    concurrent.futures.Executor (default: a local process pool of `workers` processes)."""
+    from autograder import executors
+    from autograder.job import new_job, run_job_safely
     if not solution_path(chapter).exists():
         raise SystemExit(f"unknown chapter {chapter!r}: no {solution_path(chapter)}")
     options = options or Options()
     options.isolation = sandbox.detect(options.isolation)
     subs = discover(Path(submissions), chapter)
     out = Path(out)
-    results = out / "results"
-    results.mkdir(parents=True, exist_ok=True)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    seed = batch_seed(out, options)
+    solution = solution_path(chapter).read_bytes()
     logger = logging.getLogger(f"autograder.{chapter}")
     handler = logging.FileHandler(out / "grading.log", mode="a", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -228,42 +216,64 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
         log(warning)
         logger.warning(warning)
     log(f"grading {len(subs)} submission(s) of {chapter} with {workers} worker(s), isolation: {options.isolation}")
-    source = nbs.read(solution_path(chapter))
     from autograder.gradebook import GradebookWriter, default_url
-    book = GradebookWriter(gradebook_url or default_url(out), chapter, source)
+    book = GradebookWriter(gradebook_url or default_url(out), chapter, nbs.reads(solution, chapter))
     book.start()
     started = time.monotonic()
+    rows: list[Row] = []
 
-    def one(sub: Submission) -> Row:
-        key = cache_key(sub.raw, chapter, options) if sub.raw is not None else ""
-        row = None if force or not key else _cached(results, sub, key, out, chapter)
-        if row is None:
-            for kind, suffix in (("executed", "ipynb"), ("feedback", "html")):   # no stale pages from a past run
-                (out / kind / sub.student_id / f"{chapter}.{suffix}").unlink(missing_ok=True)
-            row = grade_submission(sub, chapter, out, options.timeout_s, options)
-            row.key = key
-            if options.isolation != "bwrap" and sub.raw is not None:
-                row.flags.append("not_isolated")
-        return row
+    def finish(sub: Submission, row: Row, result: dict | None) -> None:
+        if result is not None:
+            _store(out, chapter, row, result)
+        rows.append(row)
+        book.submit(row.student_id, row.scores, sub.raw is not None and row.status == "graded")
+        line = _progress(len(rows), len(subs), row, started)
+        log(line)
+        logger.info("%s origin=%s %s", line, sub.origin, row.detail.replace("\n", " | ")[:2000])
 
-    rows = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(one, sub): sub for sub in subs}
-        for future in as_completed(futures):
-            sub = futures[future]
-            try:
-                row = future.result()
-            except Exception as exc:                 # the row must exist whatever happened
-                row = Row(sub.student_id, flags=sub.flags + ["grader_error"], detail=repr(exc))
-            row.flags = sorted(set(row.flags))
-            rows.append(row)
-            if not row.cached:
-                (results / f"{row.student_id}.json").write_text(json.dumps(asdict(row)), encoding="utf-8",
-                                                                errors="backslashreplace")
-            book.submit(row.student_id, row.scores, sub.raw is not None and row.status == "graded")
-            line = _progress(len(rows), len(subs), row, started)
-            log(line)
-            logger.info("%s origin=%s %s", line, sub.origin, row.detail.replace("\n", " | ")[:2000])
+    pending: dict[str, tuple[Submission, dict, str]] = {}
+    for sub in subs:
+        if sub.raw is None:
+            finish(sub, Row(sub.student_id, flags=sorted(set(sub.flags)), detail="no notebook found"), {})
+            continue
+        key = cache_key(sub.raw, solution, seed, options)
+        cached = None if force else _cached(out / "results", sub, key, out, chapter)
+        if cached is not None:
+            finish(sub, cached, None)
+            continue
+        job = new_job(chapter, sub.raw, solution, seed, sub.student_id, isolation=options.isolation,
+                      memory_mb=options.memory_mb, max_procs=options.max_procs, cell_timeout=options.cell_timeout,
+                      timeout_s=options.timeout_s, show_hidden=options.show_hidden)
+        pending[sub.student_id] = (sub, job, key)
+
+    owned = executor is None and bool(pending)
+    pool = executors.local(workers) if owned else executor
+    try:
+        attempts = {sid: 0 for sid in pending}
+        while pending:
+            futures = {pool.submit(run_job_safely, job): sid for sid, (_, job, _) in pending.items()}
+            broken = False
+            for future in as_completed(futures):
+                sid = futures[future]
+                sub, job, key = pending[sid]
+                attempts[sid] += 1
+                try:
+                    result = future.result()
+                except Exception as exc:             # the worker itself was lost
+                    result = {"status": "failed", "flags": ["worker_lost"], "detail": repr(exc)}
+                    broken = broken or executors.broken(exc)
+                if flagdefs.infrastructure(result.get("flags", [])) and attempts[sid] < MAX_ATTEMPTS:
+                    logger.info("%s: %s, trying again (%s)", sid, ";".join(result.get("flags", [])),
+                                str(result.get("detail", ""))[-300:].replace("\n", " | "))
+                    continue
+                del pending[sid]
+                finish(sub, _row(sub, result, key), result)
+            if broken and owned and pending:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = executors.local(workers)
+    finally:
+        if owned:
+            pool.shutdown(wait=True, cancel_futures=True)
     for problem in book.finish():
         log(f"WARNING: {problem}; grades.csv is still written")
         logger.warning(problem)

@@ -1,78 +1,31 @@
-"""Wrap the notebook to run with the grader's watchman (kernel_guard.py), then read its reports.
+"""The notebook the student's kernel runs, and the tests' records read back from it.
 
-`instrument` returns the notebook to execute and a Plan:
-  - a first cell installs the watchman before any student code;
-  - student code cells placed above the first set-up cell move just below it (the set-up cell
-    imports the libraries the tests rely on; they are snapshotted before student code runs);
-  - after each set-up cell, a cell records the names it bound;
-  - each test cell is preceded by a guard cell (undo subversion, report) and followed by a
-    cell that gives the student's shadowing names back; its own last line reports that the
-    test ran to its end, with a token only that cell holds.
-`read_reports` takes the executed notebook back to the student's layout (the grader's cells and
-lines removed) and returns, per test, whether it was seen to finish cleanly, and what was found.
+`instrument` returns the notebook to execute and its Plan:
+  - a first cell switches `cnnlab.checks` to record mode (the batch's seed, a nonce for this run);
+  - student code cells placed above the first set-up cell move just below it;
+  - after each set-up cell, a cell keeps the names it bound (`checks.snapshot`): the tests run with those;
+  - each test cell runs through `checks.run_test`, in a namespace of its own holding only the set-up names
+    and the exercises' functions. Its checks record values and decide nothing: the judge does (judge.py).
+`read_records` takes the executed notebook back to the student's layout (grader cells removed, test sources
+restored, records taken out of the outputs) and returns each test's record and the cell's error, if any.
 """
 from __future__ import annotations
 
-import ast
 import copy
-import json
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from autograder import notebooks as nbs
+from cnnlab.checks import MIME
 
-MIME = "application/x.autograder+json"
-GUARD_SOURCE = (Path(__file__).parent / "kernel_guard.py").read_text(encoding="utf-8")
 ROLE = "autograder_role"
+CHECKS = '__import__("cnnlab.checks", fromlist=["checks"])'
 
 
 @dataclass
 class Plan:
-    nonce: str
-    module: str
-    tokens: dict = field(default_factory=dict)          # test grade_id -> token of its last line
-
-
-@dataclass
-class TestReport:
-    guarded: bool = False          # the guard ran right before the test
-    finished: bool = False         # the test's last line ran and reported with the right token
-    clean: bool = True             # nothing was subverted while the test ran, nothing left unrestored before it
-    before: list = field(default_factory=list)          # (severity, what) found by the guard
-    findings: list = field(default_factory=list)        # (severity, what) found at the test's end
-    reply: str = "missing"         # the kernel's execute_reply status for the test cell
-
-
-def is_setup_cell(cell) -> bool:
-    m = nbs.nbgrader_meta(cell)
-    return (cell.get("cell_type") == "code" and bool(m.get("locked")) and not m.get("grade")
-            and not m.get("solution"))
-
-
-def bound_names(source: str) -> list[str]:
-    """Names a cell binds at top level (imports, assignments, defs)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    names = []
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names += [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With)):
-            targets = (node.targets if isinstance(node, ast.Assign) else
-                       [node.target] if not isinstance(node, ast.With) else
-                       [i.optional_vars for i in node.items if i.optional_vars is not None])
-            for t in targets:
-                names += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
-    return sorted(set(names))
-
-
-def _call(plan: Plan, expr: str) -> str:
-    return f"__import__('sys').modules[{plan.module!r}].{expr}"
+    seed: int
+    nonce: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 def _grader_cell(source: str, role: str):
@@ -82,47 +35,26 @@ def _grader_cell(source: str, role: str):
     return cell
 
 
-def bootstrap_source(plan: Plan, trusted_roots: list[str]) -> str:
-    config = {"nonce": plan.nonce, "roots": trusted_roots}
-    return (
-        "def _autograder_boot():\n"
-        "    import builtins, sys, types\n"
-        f"    m = types.ModuleType({plan.module!r})\n"
-        "    m.__dict__['__builtins__'] = dict(vars(builtins))\n"
-        f"    sys.modules[{plan.module!r}] = m\n"
-        f"    exec(compile({GUARD_SOURCE!r}, '<autograder>', 'exec'), m.__dict__)\n"
-        f"    m.install({json.dumps(config)})\n"
-        "_autograder_boot()\n"
-        "del _autograder_boot"
-    )
-
-
-def instrument(nb, trusted_roots: list[str]):
-    """The notebook to execute and its Plan. `nb` itself is not changed."""
-    plan = Plan(nonce=secrets.token_hex(16), module=f"_autograder_{secrets.token_hex(6)}")
+def instrument(nb, exercise_names: list[str], seed: int):
+    """(the notebook to execute, its Plan). `nb` itself is not changed."""
+    plan = Plan(seed=int(seed))
     cells = [copy.deepcopy(c) for c in nb.cells]
-    first_setup = next((i for i, c in enumerate(cells) if is_setup_cell(c)), None)
+    first_setup = next((i for i, c in enumerate(cells) if nbs.is_setup_cell(c)), None)
     if first_setup is not None:
         early = [c for c in cells[:first_setup] if c.get("cell_type") == "code"]
         rest = [c for c in cells[:first_setup] if c.get("cell_type") != "code"]
         cells = rest + [cells[first_setup]] + early + cells[first_setup + 1:]
-    out = [_grader_cell(bootstrap_source(plan, trusted_roots), "bootstrap")]
+    out = [_grader_cell(f"{CHECKS}.start('record', {plan.seed!r}, {plan.nonce!r})", "bootstrap")]
     for cell in cells:
         if nbs.is_test_cell(cell):
             gid = nbs.grade_id(cell)
-            out.append(_grader_cell(_call(plan, f"before_test({gid!r})"), "guard"))
-            original = cell.source
-            if not original.lstrip().startswith("%%"):
-                token = secrets.token_hex(12)
-                plan.tokens[gid] = token
-                cell.source = original.rstrip() + "\n" + _call(plan, f"done({gid!r}, {token!r})")
+            cell.metadata["autograder_source"] = cell.source
             cell.metadata[ROLE] = "test"
-            cell.metadata["autograder_source"] = original
+            cell.source = f"{CHECKS}.run_test({gid!r}, {cell.source!r}, globals(), {sorted(exercise_names)!r})"
             out.append(cell)
-            out.append(_grader_cell(_call(plan, f"after_test({gid!r})"), "after"))
-        elif is_setup_cell(cell):
+        elif nbs.is_setup_cell(cell):
             out.append(cell)
-            out.append(_grader_cell(_call(plan, f"snapshot_setup({bound_names(cell.source)!r})"), "snapshot"))
+            out.append(_grader_cell(f"{CHECKS}.snapshot(globals(), {nbs.bound_names(cell.source)!r})", "snapshot"))
         else:
             out.append(cell)
     result = copy.deepcopy(nb)
@@ -130,75 +62,47 @@ def instrument(nb, trusted_roots: list[str]):
     return result, plan
 
 
-def _payloads(cell, nonce: str) -> list[dict]:
+def _records(cell) -> list:
     found = []
     for out in cell.get("outputs", []):
-        data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
-        payload = data.get(MIME)
-        if isinstance(payload, str):
-            try:
-                payload = json.loads(payload)
-            except ValueError:
-                payload = None
-        if isinstance(payload, dict) and payload.get("nonce") == nonce:
-            found.append(payload)
+        data = out.get("data", {}) if out.get("output_type") in ("display_data", "execute_result") else {}
+        if isinstance(data, dict) and MIME in data:
+            found.append(data[MIME])
     return found
 
 
-def _strip_markers(cell) -> None:
-    cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in o.get("data", {})]
+def read_records(executed, plan: Plan):
+    """(notebook in the student's layout, {test id: record or None}, {test id: error}, flags).
 
-
-def read_reports(executed, plan: Plan, replies: dict | None = None):
-    """(the notebook in the student's layout, {test grade_id: TestReport}, [all findings]).
-
-    `replies` maps a cell's index in the executed notebook to its execute_reply status."""
-    replies = replies or {}
-    reports: dict[str, TestReport] = {}
-    loose = []               # findings from guard cells, by test
-    kept = []
-    pending_guard = None
-    for index, cell in enumerate(executed.cells):
+    A record counts only inside its own test cell, once, with this run's nonce; a record anywhere else,
+    or twice, or a test that ran to its end without one, is the student's doing: the flag `tampered`, and
+    the test gets nothing."""
+    records, errors, flags, kept = {}, {}, [], []
+    for cell in executed.cells:
         role = cell.get("metadata", {}).get(ROLE)
-        if role in ("bootstrap", "snapshot", "after", "guard"):
-            payloads = _payloads(cell, plan.nonce)
-            if role == "guard":
-                pending_guard = payloads[0] if payloads else None
-            for p in payloads:
-                loose += [(f["severity"], f["what"]) for f in p.get("findings", [])]
-            err = _error(cell)
-            if err and role != "after":
-                loose.append(("grader", f"{role} cell failed: {err}"))
+        found = _records(cell)
+        cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in (o.get("data") or {})]
+        if role in ("bootstrap", "snapshot"):
             continue
         if role == "test":
             gid = nbs.grade_id(cell)
-            report = TestReport(guarded=pending_guard is not None and pending_guard.get("test") == gid,
-                                reply=replies.get(index, "missing"))
-            if report.guarded:
-                report.before = [(f["severity"], f["what"]) for f in pending_guard.get("findings", [])]
-            pending_guard = None
-            token = plan.tokens.get(gid)
-            for p in _payloads(cell, plan.nonce):
-                if p.get("kind") == "done" and p.get("test") == gid and token and p.get("token") == token:
-                    report.finished = True
-                    report.findings = [(f["severity"], f["what"]) for f in p.get("findings", [])]
-                    report.clean = (not any(s in ("tamper", "unrestorable") for s, _ in report.findings)
-                                    and not any(s == "unrestorable" for s, _ in report.before))
-            if token is None:                     # a cell magic: no last line could be added
-                report.finished = _error(cell) is None and cell.get("execution_count") is not None
-            loose += report.findings
-            reports[gid] = report
+            mine = [r for r in found if isinstance(r, dict) and r.get("nonce") == plan.nonce and r.get("test") == gid]
+            if len(mine) != len(found) or len(mine) > 1:
+                flags.append("tampered")
+                errors[gid] = "the grader received this test's record more than once or forged: no points"
+                records[gid] = None
+            else:
+                records[gid] = mine[0] if mine else None
+            if gid not in errors and nbs.error_message(cell):
+                errors[gid] = nbs.error_message(cell)
+            elif records[gid] is None and cell.get("execution_count") is not None and gid not in errors:
+                flags.append("tampered")        # run_test always sends a record or raises: this cell was rewritten
+                errors[gid] = "this test ran without sending its record: the test cell was changed while it ran"
             cell.source = cell.metadata.pop("autograder_source")
             cell.metadata.pop(ROLE, None)
-            _strip_markers(cell)
+        elif found:
+            flags.append("tampered")
         kept.append(cell)
     result = copy.copy(executed)
     result.cells = kept
-    return result, reports, loose
-
-
-def _error(cell) -> str | None:
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            return f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
-    return None
+    return result, records, errors, sorted(set(flags))

@@ -167,6 +167,43 @@ def points(cell) -> float:
         return 0.0
 
 
+def is_setup_cell(cell) -> bool:
+    """A locked code cell that is neither an answer nor a test: the chapter's set-up."""
+    m = nbgrader_meta(cell)
+    return (cell.get("cell_type") == "code" and bool(m.get("locked")) and not m.get("grade")
+            and not m.get("solution"))
+
+
+def bound_names(source: str) -> list[str]:
+    """Names a cell binds at top level (imports, assignments, defs)."""
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With)):
+            targets = (node.targets if isinstance(node, ast.Assign) else
+                       [node.target] if not isinstance(node, ast.With) else
+                       [i.optional_vars for i in node.items if i.optional_vars is not None])
+            for t in targets:
+                names += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return sorted(set(names))
+
+
+def error_message(cell) -> str | None:
+    """The error a cell raised, as 'Name: message', or None."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()
+    return None
+
+
 def without_hidden_tests(source: str) -> str:
     return HIDDEN_RE.sub("", source)
 

@@ -39,7 +39,8 @@ ETC_ALLOW = ("passwd", "group", "nsswitch.conf", "hosts", "host.conf", "localtim
 # Only these variables reach the kernel: CI secrets and tokens in the grader's environment do not.
 ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
              "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS",
-             "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES", "MPLBACKEND", "PYTHONHASHSEED", "OMP_WAIT_POLICY")
+             "KERAS_BACKEND", "CUDA_VISIBLE_DEVICES", "MPLBACKEND", "PYTHONHASHSEED", "OMP_WAIT_POLICY",
+             "CNNLAB_SEED", "CNNLAB_QENGINE", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS")
 
 
 def kernel_command(connection_file: str = "{connection_file}") -> list[str]:
@@ -51,7 +52,8 @@ def kernel_env(home: str, mpl_dir: str) -> dict:
     env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
     env.setdefault("LANG", "C.UTF-8")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.update(HOME=home, TMPDIR=SANDBOX_TMP if home == HOME else home, MPLCONFIGDIR=mpl_dir,
+    # the kernel imports the grader's own cnnlab (its checks must match the judge's), bound read-only at ROOT
+    env.update(PYTHONPATH=str(ROOT), HOME=home, TMPDIR=SANDBOX_TMP if home == HOME else home, MPLCONFIGDIR=mpl_dir,
                IPYTHONDIR=os.path.join(home, ".ipython"), PYTHONDONTWRITEBYTECODE="1",
                PYDEVD_DISABLE_FILE_VALIDATION="1", JUPYTER_PLATFORM_DIRS="1",
                NBGRADER_EXECUTION="autograde")     # nbgrader's convention: notebooks skip the self-check

@@ -1,8 +1,8 @@
 """Static scan of the student's code for things a human should look at.
 
-Nothing here changes the grade: the watchman in the kernel (kernel_guard.py) neutralises what
-it can; this scan flags what no runtime check can see for sure (reading the tests from the
-caller's frame, escaping the sandbox, patching through ctypes). Each finding says where it is.
+Nothing here changes the grade: grades are decided by the judge outside the kernel (judge.py).
+This scan flags for a human what is worth a look anyway (reading the tests from the caller's
+frame, escaping the sandbox, patching through ctypes). Each finding says where it is.
 """
 from __future__ import annotations
 

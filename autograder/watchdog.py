@@ -1,8 +1,8 @@
-"""Watch one grading process tree from the outside: memory, process count, and the final kill.
+"""Watch the processes one submission runs: memory, process count, and the final kill.
 
-Memory is the resident size of the whole tree (worker, sandbox, kernel and whatever the kernel
-started), polled a few times a second; virtual size is not limited because TensorFlow reserves
-far more than it uses.
+The grading process (it runs one job at a time) watches its own descendants: the sandbox, the kernel and
+whatever the kernel started. Memory is their resident size together, polled several times a second; virtual
+size is not limited because TensorFlow reserves far more than it uses.
 """
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ def kill_tree(pid: int, include_root: bool = True) -> None:
 
 
 class Watchdog(threading.Thread):
-    """Kills the tree rooted at `pid` when it uses more than `memory_mb` or runs more than `max_procs`."""
+    """Kills the descendants of `pid` when together they use more than `memory_mb` or number more than
+    `max_procs` (`pid` itself, the grading process, is not counted and not killed)."""
 
-    def __init__(self, pid: int, memory_mb: int, max_procs: int, interval: float = 0.2):
+    def __init__(self, pid: int, memory_mb: int, max_procs: int, interval: float = 0.05):
         super().__init__(daemon=True)
         self.pid, self.memory_mb, self.max_procs, self.interval = pid, memory_mb, max_procs, interval
         self.reason: str | None = None
@@ -42,9 +43,7 @@ class Watchdog(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.wait(self.interval):
-            procs = tree(self.pid)
-            if not procs:
-                return
+            procs = tree(self.pid)[1:]
             rss = 0
             for p in procs:
                 try:
@@ -57,7 +56,7 @@ class Watchdog(threading.Thread):
             elif len(procs) > self.max_procs:
                 self.reason = "process_limit"
             if self.reason:
-                kill_tree(self.pid)
+                kill_tree(self.pid, include_root=False)
                 return
 
     def stop(self) -> None:

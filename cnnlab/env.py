@@ -12,6 +12,15 @@ import numpy as np
 DEFAULT_SEED = 0
 
 
+def seed_offset() -> int:
+    """CNNLAB_SEED from the environment (0 when unset): every seed the course sets is shifted by it, so one
+    variable re-runs a whole chapter under other random draws (`make sweep` does)."""
+    try:
+        return int(os.environ.get("CNNLAB_SEED", "0"))
+    except ValueError:
+        return 0
+
+
 def quiet_tensorflow() -> None:
     """Silence TensorFlow's C++ and Python logging. Must run before `import tensorflow`
     to affect the C++ side; calling it later still quiets the Python logger."""
@@ -29,7 +38,8 @@ def quiet_tensorflow() -> None:
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> None:
-    """Seed Python, NumPy, PyTorch and TensorFlow (whichever are installed)."""
+    """Seed Python, NumPy, PyTorch and TensorFlow (whichever are installed), shifted by CNNLAB_SEED."""
+    seed = seed + seed_offset()
     random.seed(seed)
     np.random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
@@ -72,7 +82,7 @@ def setup(seed: int = DEFAULT_SEED, frameworks=("torch", "tensorflow"), verbose:
     # OpenMP threads that spin while waiting make PyTorch many times slower when other processes share the
     # cores (two graders on a 2-core CI machine, a busy laptop); sleeping threads cost nothing when idle.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    info = {"seed": seed}
+    info = {"seed": seed + seed_offset()}
     if "torch" in frameworks:
         import torch
         info["torch"] = torch.__version__
@@ -80,6 +90,11 @@ def setup(seed: int = DEFAULT_SEED, frameworks=("torch", "tensorflow"), verbose:
         # TF32 matmuls on recent GPUs would break the course's 1e-5 parity checks between frameworks
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
+        # the quantised-kernel backend: fbgemm or x86 on Intel/AMD, qnnpack on ARM (Apple silicon, phones)
+        engine = os.environ.get("CNNLAB_QENGINE")
+        if engine and engine in torch.backends.quantized.supported_engines:
+            torch.backends.quantized.engine = engine
+        info["quantized_engine"] = torch.backends.quantized.engine
     if "tensorflow" in frameworks:
         import tensorflow as tf
         import keras

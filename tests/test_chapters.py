@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from autograder import bank, notebooks as nbs, pipeline
+from autograder import bank, notebooks as nbs
 from autograder.release import render
 from autograder.settings import release_path, solution_path
 from chapter_class import composites, executed, graded
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def _errors(nb) -> dict:
-    return {i: pipeline.error_message(c) for i, c in enumerate(nb.cells) if pipeline.error_message(c)}
+    return {i: nbs.error_message(c) for i, c in enumerate(nb.cells) if nbs.error_message(c)}
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -34,8 +34,16 @@ def test_solution_is_stored_canonically(chapter):
     assert nbs.dumps(nb) == text, f"solutions/{chapter} is not normalised (outputs or badge): run the release"
 
 
+def _checks(source: str) -> list:
+    """The check(...) calls of a test cell's source."""
+    import ast
+    return [n for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "check"]
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_exercise_ids_and_test_cells_follow_the_contract(chapter):
+    import ast
     nb = nbs.read(solution_path(chapter))
     ids = {nbs.grade_id(c) for c in nb.cells if nbs.grade_id(c)}
     missing = [e for e in EXERCISES[chapter] if e not in ids]
@@ -45,12 +53,29 @@ def test_exercise_ids_and_test_cells_follow_the_contract(chapter):
         cells = tests[exercise][1]
         assert cells, f"{exercise} has no test cell"
         for cell in cells:
-            assert "### BEGIN HIDDEN TESTS" in cell.source, f"{nbs.grade_id(cell)} has no hidden tests"
+            gid = nbs.grade_id(cell)
+            assert "### BEGIN HIDDEN TESTS" in cell.source, f"{gid} has no hidden tests"
             visible = nbs.without_hidden_tests(cell.source)
-            assert re.search(r"^\s*assert ", visible, re.M), f"{nbs.grade_id(cell)} has no visible check"
-            for line in re.findall(r"^\s*assert .*$", cell.source, re.M):
-                assert "," in line, f"{nbs.grade_id(cell)}: every assert needs a message: {line.strip()}"
+            assert any(any(k.arg == "expect" for k in c.keywords) for c in _checks(visible)), \
+                f"{gid}: the visible part needs a check(..., expect=<known answer>) a student can run"
+            hidden = cell.source[cell.source.index("### BEGIN HIDDEN TESTS"):]
+            assert _checks(hidden), f"{gid}: the hidden part makes no check(...)"
+            for call in _checks(cell.source):
+                assert len(call.args) >= 2 and isinstance(call.args[1], (ast.Constant, ast.JoinedStr)), \
+                    f"{gid} line {call.lineno}: every check needs a message naming the misconception"
+            asserts = [n.lineno for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Assert)]
+            assert not asserts, (f"{gid} lines {asserts}: test cells decide nothing in the student's kernel: "
+                                 "use check(...) instead of assert")
             assert nbs.points(cell) > 0
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_judge_runs_every_test_with_the_reference_at_any_seed(chapter):
+    from autograder import judge
+    source = nbs.read(solution_path(chapter))
+    for seed in (0, 123457):
+        refs = judge.references(source, seed)
+        assert set(refs) == {nbs.grade_id(c) for c in nbs.test_cells(source)}
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -75,7 +100,7 @@ def test_notebook_layout(chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_exercise_bank_has_power(chapter):
-    verdicts = bank.check(chapter, log=lambda *_: None)
+    verdicts = bank.check(chapter, log=lambda *_: None, seed=1)     # hidden fixtures differ from seed 0
     bad = [v.describe() for v in verdicts if not v.ok]
     assert not bad, "\n".join(bad)
     for exercise in EXERCISES[chapter]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import notebooks as nbs, pipeline
+from autograder import notebooks as nbs
 from autograder.settings import chapters, solution_path
 from cnnlab.course import REPO_NAME, REPO_OWNER, REPO_URL, colab_badge, colab_url
 from conftest import ROOT
@@ -212,7 +212,7 @@ def test_setup_cell_on_colab_installs_only_the_helpers_and_the_notebook_runs(col
     monkeypatch.setenv("JUPYTER_PATH", str(colab.root / "jupyter"))
     nbclient.NotebookClient(nb, timeout=600, kernel_name="colab-sim", allow_errors=True,
                             resources={"metadata": {"path": str(workdir)}}).execute()
-    errors = {i: pipeline.error_message(c) for i, c in enumerate(nb.cells) if pipeline.error_message(c)}
+    errors = {i: nbs.error_message(c) for i, c in enumerate(nb.cells) if nbs.error_message(c)}
     assert not errors, f"ch00 does not run on the simulated Colab: {errors}"
     assert (colab.course_dir / ".git").is_dir(), "the set-up cell should have cloned the course"
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")

@@ -59,12 +59,12 @@ def test_old_nbformat_is_converted_and_flagged():
 # --------------------------------------------------------------------------- restoring cells
 
 def test_tests_and_their_metadata_always_come_from_solutions():
-    from autograder import notebooks as nbs, pipeline
+    from autograder import notebooks as nbs, restore
     student = _nb(RELEASE)
     test = _cell(student, "toy_add_tests")
     test.source = "pass"
     test.metadata["nbgrader"]["points"] = 100
-    restored, flags = pipeline.restore_cells(student, _nb())
+    restored, flags = restore.restore_cells(student, _nb())
     assert "tampered" in flags
     original = _cell(_nb(), "toy_add_tests")
     assert _cell(restored, "toy_add_tests").source == original.source          # hidden tests included
@@ -72,30 +72,30 @@ def test_tests_and_their_metadata_always_come_from_solutions():
 
 
 def test_duplicated_answer_stays_as_plain_cell_and_grader_metadata_is_stripped():
-    from autograder import notebooks as nbs, pipeline
+    from autograder import notebooks as nbs, restore
     student = _nb(RELEASE)
     answer = _cell(student, "toy_add")
     dup = copy.deepcopy(answer)
     dup.source = "def add(a, b):\n    return a + b"
     dup.metadata["autograder_role"] = "test"
     student.cells.insert(student.cells.index(answer) + 1, dup)
-    restored, flags = pipeline.restore_cells(student, _nb())
+    restored, flags = restore.restore_cells(student, _nb())
     assert "duplicate_cells" in flags
     plain = [c for c in restored.cells if c.source == dup.source]
     assert len(plain) == 1 and "nbgrader" not in plain[0].metadata and "autograder_role" not in plain[0].metadata
 
 
 def test_deleted_cells_come_back_in_order():
-    from autograder import notebooks as nbs, pipeline
+    from autograder import notebooks as nbs, restore
     student = _nb(RELEASE)
     student.cells = [c for c in student.cells if nbs.grade_id(c) not in ("toy_mean", "toy_mean_tests")]
-    restored, flags = pipeline.restore_cells(student, _nb())
+    restored, flags = restore.restore_cells(student, _nb())
     ids = [nbs.grade_id(c) for c in restored.cells if nbs.grade_id(c)]
     assert "cells_missing" in flags
     assert ids == [nbs.grade_id(c) for c in _nb().cells if nbs.grade_id(c)]
 
 
-# --------------------------------------------------------------------------- the watchman's reports
+# --------------------------------------------------------------------------- records and the judge
 
 def _run_fake(nb, plan, outputs: dict):
     """Pretend to execute: give each cell the outputs listed by its role or grade_id."""
@@ -109,38 +109,85 @@ def _run_fake(nb, plan, outputs: dict):
     return nb
 
 
-def _marker(payload):
-    from autograder.instrument import MIME
+def _record(plan, test, values, finished=True, nonce=None):
+    from cnnlab.checks import MIME, encode
+    payload = {"nonce": plan.nonce if nonce is None else nonce, "test": test, "finished": finished,
+               "values": [encode(v) for v in values]}
     return {"output_type": "display_data", "data": {MIME: payload}, "metadata": {}}
 
 
-def test_a_test_counts_only_with_the_report_from_its_own_last_line():
-    from autograder import instrument, pipeline
-    restored, _ = __import__("autograder.pipeline", fromlist=["x"]).restore_cells(_nb(), _nb())
-    to_run, plan = instrument.instrument(restored, [])
+def _toy_source():
+    from autograder import notebooks as nbs
+    return nbs.read(SOLUTION)
+
+
+def test_a_test_earns_its_points_only_with_a_record_matching_the_reference():
+    import numpy as np
+    from autograder import instrument, judge, restore
+    restored, _ = restore.restore_cells(_nb(), _nb())
+    to_run, plan = instrument.instrument(restored, ["add", "mean", "scale"], seed=5)
     assert to_run.cells[0].metadata[instrument.ROLE] == "bootstrap"
-    token = plan.tokens["toy_add_tests"]
-    guard = _marker({"kind": "guard", "nonce": plan.nonce, "test": "toy_add_tests", "findings": []})
-    done = _marker({"kind": "done", "nonce": plan.nonce, "test": "toy_add_tests", "token": token, "findings": []})
-    forged = _marker({"kind": "done", "nonce": "guess", "test": "toy_mean_tests", "token": "guess", "findings": []})
-    executed = _run_fake(to_run, plan, {"guard": [guard], "toy_add_tests": [done], "toy_mean_tests": [forged]})
-    replies = {i: "ok" for i in range(len(executed.cells))}
-    back, reports, _ = instrument.read_reports(executed, plan, replies)
+    refs = judge.references(_toy_source(), 5)
+    add_values = [judge.checks.decode(v) for v in refs["toy_add_tests"]["values"]]
+    executed = _run_fake(to_run, plan, {
+        "toy_add_tests": [_record(plan, "toy_add_tests", add_values)],
+        "toy_mean_tests": [_record(plan, "toy_mean_tests", [1.0, 2.0, 2.0, 1.5, 2.0], nonce="guess")],
+        "toy_scale_tests": [_record(plan, "toy_scale_tests", [np.array([3.0, 6.0]), np.array([1.0])])]})
+    back, records, errors, flags = instrument.read_records(executed, plan)
     assert [c.source for c in back.cells] == [c.source for c in restored.cells]     # the grader's lines are gone
-    outcome = pipeline.score(back, reports=reports)
+    assert not any(judge.checks.MIME in str(o) for c in back.cells for o in c.get("outputs", []))
+    outcome = judge.score(_toy_source(), 5, records, errors)
     assert outcome.scores == {"toy_add_tests": 2.0, "toy_mean_tests": 0.0, "toy_scale_tests": 0.0}
+    assert "tampered" in flags                                   # a record with another nonce is forged
+    assert "negative factors" in outcome.messages["toy_scale_tests"]
 
 
-def test_tampering_while_a_test_runs_costs_that_test():
-    from autograder import instrument, pipeline
-    restored, _ = pipeline.restore_cells(_nb(), _nb())
-    to_run, plan = instrument.instrument(restored, [])
-    done = _marker({"kind": "done", "nonce": plan.nonce, "test": "toy_add_tests", "token": plan.tokens["toy_add_tests"],
-                    "findings": [{"severity": "tamper", "what": "builtins.float was replaced"}]})
-    executed = _run_fake(to_run, plan, {"toy_add_tests": [done]})
-    back, reports, findings = instrument.read_reports(executed, plan, {i: "ok" for i in range(len(executed.cells))})
-    assert pipeline.score(back, reports=reports).scores["toy_add_tests"] == 0
-    assert ("tamper", "builtins.float was replaced") in findings
+def test_a_record_sent_twice_or_unfinished_earns_nothing():
+    from autograder import instrument, judge, restore
+    restored, _ = restore.restore_cells(_nb(), _nb())
+    to_run, plan = instrument.instrument(restored, ["add", "mean", "scale"], seed=5)
+    refs = judge.references(_toy_source(), 5)
+    add_values = [judge.checks.decode(v) for v in refs["toy_add_tests"]["values"]]
+    mean_values = [judge.checks.decode(v) for v in refs["toy_mean_tests"]["values"]]
+    executed = _run_fake(to_run, plan, {
+        "toy_add_tests": [_record(plan, "toy_add_tests", add_values)] * 2,
+        "toy_mean_tests": [_record(plan, "toy_mean_tests", mean_values, finished=False)]})
+    _, records, errors, flags = instrument.read_records(executed, plan)
+    outcome = judge.score(_toy_source(), 5, records, errors)
+    assert outcome.score == 0 and "tampered" in flags
+    assert "stopped before its end" in outcome.messages["toy_mean_tests"]
+
+
+def test_values_cross_only_as_plain_data():
+    import numpy as np
+    from cnnlab.checks import Spec, compare, decode, encode
+
+    class Liar(float):
+        def __eq__(self, other):
+            return True
+    assert encode(Liar(1.0))["t"] == "unsupported"
+    assert compare(encode(Liar(2.0)), encode(2.0), Spec("m")).startswith("got an object of type")
+    assert compare(encode(np.float32(0.5)), encode(0.5), Spec("m")) is None
+    assert compare(encode(1), encode(1.0), Spec("m")) == "expected a float, got an int"
+    assert compare(encode([1, 2]), encode((1, 2)), Spec("m")) == "expected a tuple, got a list"
+    bomb = encode(np.zeros(4))
+    bomb["shape"] = [10**9]
+    try:
+        decode(bomb)
+        raise AssertionError("a forged shape must be refused")
+    except ValueError:
+        pass
+
+
+def test_the_reference_must_meet_the_visible_expectations():
+    from autograder import judge, notebooks as nbs
+    nb = _toy_source()
+    for cell in nb.cells:
+        if nbs.grade_id(cell) == "toy_add":
+            cell.source = "def add(a, b):\n    return a - b"
+    import pytest
+    with pytest.raises(judge.JudgeError, match="fails a visible check"):
+        judge.references(nb, 0)
 
 
 def test_student_code_above_the_setup_cell_runs_after_it():
@@ -148,13 +195,13 @@ def test_student_code_above_the_setup_cell_runs_after_it():
     from nbformat.v4 import new_code_cell
     nb = _nb()
     nb.cells.insert(0, new_code_cell("print('student first')"))
-    to_run, _ = instrument.instrument(nb, [])
+    to_run, _ = instrument.instrument(nb, [], seed=0)
     sources = [c.source for c in to_run.cells]
     assert sources.index("print('student first')") > sources.index(_cell(nb, "toy_setup").source)
 
 
 def test_bound_names_of_a_setup_cell():
-    from autograder.instrument import bound_names
+    from autograder.notebooks import bound_names
     assert bound_names("import numpy as np\nfrom cnnlab import data, models\nENV = 1\ndef f(): pass") == \
         ["ENV", "data", "f", "models", "np"]
 

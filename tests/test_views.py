@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograder import notebooks as nbs, pipeline
+from autograder import notebooks as nbs
 from autograder.settings import release_path, solution_path
 from autograder.views import FRAMEWORKS, OTHER, analyse, render_views, view_path
 from cnnlab.course import colab_badge
@@ -78,7 +78,7 @@ def _execute(nb, cwd):
     import nbclient
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(cwd)}}).execute()
-    return {i: pipeline.error_message(c) for i, c in enumerate(nb.cells) if pipeline.error_message(c)}
+    return {i: nbs.error_message(c) for i, c in enumerate(nb.cells) if nbs.error_message(c)}
 
 
 # ch00's views run as they are (no exercises); ch16's TensorFlow view runs solved in a kernel, its PyTorch view

@@ -1,0 +1,152 @@
+"""`run_job(job) -> result`: grade one submission. The seam every executor submits to.
+
+Plain data in, plain data out: the job carries the notebook's bytes, the chapter's solution notebook and the
+settings; the result carries the row (status, flags, scores, messages), the executed notebook and the feedback
+page as text. No path of the grading host travels in either direction and nothing is written outside a private
+temporary folder, so the same function runs in a local process pool or on a Dask worker on another machine;
+only the coordinator (grade.py) writes OUT.
+
+Inside, small steps in order (nbgrader's preprocessor style):
+
+    read_submission -> restore_cells -> scan -> instrument -> execute (sandbox, watchdog, limits)
+                    -> read_records -> judge -> mark_failures -> feedback
+
+The process running it never executes student code: the kernel does, in its sandbox, as a child process that
+the watchdog measures and that is killed, with everything it started, when the job ends.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+
+from autograder import executor, feedback, instrument, judge, notebooks as nbs, restore, sandbox, scan
+from autograder.settings import CELL_TIMEOUT_S, FILE_SIZE_LIMIT_MB, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S
+from autograder.watchdog import Watchdog, kill_tree
+
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
+_PREPARED = False
+_ONE_AT_A_TIME = threading.Lock()   # the watchdog measures all our children: never two jobs at once in a process
+
+
+def prepare_process() -> None:
+    """Once per grading process: orphans of a kernel come back to us to be killed, we die with our parent,
+    and the kernel inherits no core dumps and a cap on file size."""
+    global _PREPARED
+    if _PREPARED:
+        return
+    _PREPARED = True
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        if os.environ.get("AUTOGRADER_DIE_WITH_PARENT", "1") == "1":
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except Exception:
+        pass
+    for what, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT_MB << 20)):
+        try:
+            resource.setrlimit(what, (value, value))
+        except (ValueError, OSError):
+            pass
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def new_job(chapter: str, notebook: bytes, solution: bytes, seed: int, label: str = "", *,
+            isolation: str = "auto", memory_mb: int = MEMORY_LIMIT_MB, max_procs: int = MAX_PROCESSES,
+            cell_timeout: int = CELL_TIMEOUT_S, timeout_s: int = NOTEBOOK_TIMEOUT_S, show_hidden: bool = False) -> dict:
+    return {"chapter": chapter, "notebook": notebook, "solution": solution, "seed": int(seed), "label": label,
+            "isolation": isolation, "memory_mb": memory_mb, "max_procs": max_procs, "cell_timeout": cell_timeout,
+            "timeout_s": timeout_s, "show_hidden": show_hidden}
+
+
+def _failed(flags: list, detail: str, started: float) -> dict:
+    return {"status": "failed", "flags": sorted(set(flags)), "scores": {}, "max_points": {}, "messages": {},
+            "findings": [], "detail": detail, "seconds": time.monotonic() - started, "peak_mb": 0.0,
+            "executed": None, "feedback": None}
+
+
+def mark_failures(executed, outcome) -> None:
+    """Show the judge's verdict in each failed test cell that shows no error of its own (formgrader and the
+    feedback page then say why, as nbgrader would)."""
+    for cell in nbs.test_cells(executed):
+        gid = nbs.grade_id(cell)
+        message = outcome.messages.get(gid)
+        if message and not nbs.error_message(cell):
+            from nbformat.v4 import new_output
+            cell.setdefault("outputs", []).append(new_output("error", ename="AssertionError", evalue=message,
+                                                             traceback=[f"AssertionError: {message}"]))
+
+
+def run_job(job: dict) -> dict:
+    """Grade one submission; always returns a result (see the module docstring)."""
+    prepare_process()
+    started = time.monotonic()
+    chapter = job["chapter"]
+    try:
+        source = nbs.reads(job["solution"], f"{chapter}.ipynb")
+    except nbs.NotebookError as exc:
+        return _failed(["grader_error"], f"the course's solution notebook is unreadable: {exc}", started)
+    try:
+        submission, flags = nbs.read_submission(job["notebook"], f"{chapter}.ipynb")
+        nb, restore_flags = restore.restore_cells(submission, source)
+    except Exception as exc:               # nothing readable: one failed row, no kernel
+        return _failed(["malformed_notebook"], str(exc)[:500], started)
+    flags += restore_flags
+    findings = scan.scan(nb)
+    flags += scan.flags(findings)
+    to_run, plan = instrument.instrument(nb, judge.exercise_names(source), job["seed"])
+    level = sandbox.detect(job.get("isolation", "auto"))
+    tmp = tempfile.mkdtemp(prefix="ag-")          # mode 700: the kernel's sockets and scratch space
+    dog = Watchdog(os.getpid(), job.get("memory_mb", MEMORY_LIMIT_MB), job.get("max_procs", MAX_PROCESSES))
+    try:
+        os.mkdir(os.path.join(tmp, "ipc"))
+        os.mkdir(os.path.join(tmp, "scratch"))
+        dog.start()
+        deadline = max(10, job.get("timeout_s", NOTEBOOK_TIMEOUT_S) - 15)
+        with open(os.path.join(tmp, "kernel.log"), "ab") as log:
+            run_flags, _ = executor.run(to_run, level, os.path.join(tmp, "ipc"), os.path.join(tmp, "scratch"),
+                                        log_file=log, cell_timeout=job.get("cell_timeout", CELL_TIMEOUT_S),
+                                        deadline_s=deadline)
+    finally:
+        dog.stop()
+        kill_tree(os.getpid(), include_root=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+    flags += run_flags
+    if dog.reason:
+        flags.append(dog.reason)
+        flags = [f for f in flags if f != "kernel_died"]     # we killed it: the limit is the reason
+    executed, records, errors, record_flags = instrument.read_records(to_run, plan)
+    flags += record_flags
+    if level != "bwrap":
+        flags.append("not_isolated")
+    try:
+        outcome = judge.score(source, job["seed"], records, errors)
+    except judge.JudgeError as exc:
+        return _failed(flags + ["grader_error"], str(exc), started)
+    mark_failures(executed, outcome)
+    flags = sorted(set(flags))
+    page = feedback.render(job.get("label") or "student", chapter, executed, outcome, flags,
+                           show_hidden=job.get("show_hidden", False))
+    detail = f"stopped: {dog.reason.replace('_', ' ')}" if dog.reason else ""
+    return {"status": "graded", "flags": flags, "scores": outcome.scores, "max_points": outcome.max_points,
+            "messages": outcome.messages, "detail": detail, "seconds": time.monotonic() - started,
+            "peak_mb": round(dog.peak_mb, 1), "executed": nbs.dumps(executed), "feedback": page,
+            "findings": [{"source": "scan", "severity": f.severity, "what": f"{f.cell} line {f.line}: {f.why} ({f.rule})",
+                          "code": f.code} for f in findings]}
+
+
+def run_job_safely(job: dict) -> dict:
+    """run_job, with any failure of the grader itself turned into a `grader_error` result."""
+    started = time.monotonic()
+    try:
+        with _ONE_AT_A_TIME:
+            return run_job(job)
+    except Exception:
+        return _failed(["grader_error"], traceback.format_exc()[-2000:], started)

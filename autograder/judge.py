@@ -1,0 +1,161 @@
+"""The judge: decides every grade outside the student's kernel.
+
+The student's kernel only records what the checks of each test cell saw (`cnnlab.checks`, record mode). The
+judge runs in the grader's own process, which never executes student code: it runs the chapter's set-up cells,
+defines the course's reference solutions (the solution cells of `solutions/`) and runs every test cell again
+with them (reference mode, same seeds), so it knows what each check should have seen. Then it compares the two
+records check by check. A test earns its points when its record arrived once, ran to its end, and every value
+matches the reference within the check's tolerance (or has the check's property). The first check that does
+not match gives the test's message.
+
+References are computed once per chapter, seed and version of the solution, and kept for the process.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass, field
+
+from autograder import notebooks as nbs
+from cnnlab import checks
+
+
+class JudgeError(RuntimeError):
+    """The reference solution itself fails a test: an error in the course, not in the submission."""
+
+
+@dataclass
+class Outcome:
+    scores: dict = field(default_factory=dict)       # test grade_id -> points earned
+    max_points: dict = field(default_factory=dict)   # test grade_id -> points available
+    messages: dict = field(default_factory=dict)     # test grade_id -> why it failed, "" when passed
+
+    @property
+    def score(self) -> float:
+        return float(sum(self.scores.values()))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(self.max_points.values()))
+
+
+def setup_cells(source) -> list:
+    return [c for c in source.cells if c.get("cell_type") == "code" and nbs.is_setup_cell(c)]
+
+
+def exercise_names(source) -> list[str]:
+    """The names the exercises define (what a test may call besides the set-up cells' names)."""
+    names = []
+    for cell in source.cells:
+        if cell.get("cell_type") == "code" and nbs.is_solution_cell(cell):
+            names += nbs.bound_names(cell.source)
+    return sorted(set(names))
+
+
+@contextlib.contextmanager
+def _mode(mode: str, seed: int):
+    saved = (checks.STATE.mode, checks.STATE.seed, checks.STATE.nonce, dict(checks.SETUP))
+    checks.start(mode, seed)
+    checks.SETUP.clear()
+    try:
+        yield
+    finally:
+        checks.STATE.mode, checks.STATE.seed, checks.STATE.nonce = saved[:3]
+        checks.SETUP.clear()
+        checks.SETUP.update(saved[3])
+
+
+def _quietly(code: str, name: str, namespace: dict) -> None:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(code, name, "exec"), namespace)
+
+
+_CACHE: dict = {}
+
+
+def fingerprint(source) -> str:
+    return hashlib.sha256(nbs.dumps(source).encode("utf-8")).hexdigest()
+
+
+def references(source, seed: int) -> dict:
+    """{test grade_id: reference record (values and specs)} for the solution notebook `source`."""
+    key = (fingerprint(source), int(seed))
+    if key in _CACHE:
+        return _CACHE[key]
+    import matplotlib
+    matplotlib.use("Agg")
+    refs = {}
+    with _mode("reference", seed):
+        namespace: dict = {"__name__": "__main__"}
+        for cell in setup_cells(source):
+            try:
+                _quietly(cell.source, f"<{nbs.grade_id(cell)}>", namespace)
+            except Exception as exc:
+                raise JudgeError(f"set-up cell {nbs.grade_id(cell)} failed in the judge: {exc!r}") from exc
+            checks.snapshot(namespace, nbs.bound_names(cell.source))
+        for cell in source.cells:
+            if cell.get("cell_type") == "code" and nbs.is_solution_cell(cell):
+                _quietly(cell.source, f"<{nbs.grade_id(cell)}>", namespace)
+        names = exercise_names(source)
+        for cell in nbs.test_cells(source):
+            gid = nbs.grade_id(cell)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    refs[gid] = checks.run_test(gid, cell.source, namespace, names)
+            except Exception as exc:
+                raise JudgeError(f"the reference solution fails {gid} (seed {seed}): "
+                                 f"{type(exc).__name__}: {exc}") from exc
+            if not refs[gid]["values"]:
+                raise JudgeError(f"{gid} makes no check: every test cell needs at least one check(...)")
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[key] = refs
+    return refs
+
+
+NOT_ANSWERED = "not answered yet: the exercise cell still raises NotImplementedError"
+
+
+def verdict(record: dict | None, reference: dict, error: str | None) -> str:
+    """'' when the record matches the reference, else the message for the student."""
+    if error and error.startswith("NotImplementedError"):
+        error = NOT_ANSWERED
+    if record is None:
+        return error or "the test did not run (the kernel stopped before it)"
+    values, specs = record.get("values"), reference["specs"]
+    if not isinstance(values, list):
+        return "the test's record was unreadable"
+    for i, (got, ref) in enumerate(zip(values, reference["values"])):
+        if not isinstance(got, dict):
+            return "the test's record was unreadable"
+        try:
+            problem = checks.compare(got, ref, specs[i])
+        except Exception as exc:           # malformed data from the kernel: never the grader's crash
+            problem = f"the recorded value could not be read ({type(exc).__name__})"
+        if problem:
+            return f"{specs[i].message} ({problem})"
+    if not record.get("finished"):
+        return error or "the test stopped before its end"
+    if len(values) != len(reference["values"]):
+        return (f"the test recorded {len(values)} checks where the reference records {len(reference['values'])}: "
+                "did your function change the tests?")
+    return ""
+
+
+def score(source, seed: int, records: dict, errors: dict) -> Outcome:
+    """Points and messages per test cell. `records`: {test id: record or None}; `errors`: {test id: 'Name: msg'}."""
+    refs = references(source, seed)
+    outcome = Outcome()
+    for cell in nbs.test_cells(source):
+        gid = nbs.grade_id(cell)
+        pts = nbs.points(cell)
+        message = verdict(records.get(gid), refs[gid], errors.get(gid))
+        outcome.max_points[gid] = pts
+        outcome.scores[gid] = 0.0 if message else pts
+        outcome.messages[gid] = message
+    return outcome
