@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("bank", help="check the exercise bank: right answers pass, wrong ones lose points")
     p.add_argument("chapter")
     p.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the hidden fixtures (default 0; grading draws one)")
 
     p = sub.add_parser("report", help="figures and statistics from a grading run")
     p.add_argument("out", type=Path, help="the --out folder of a grading run")
@@ -90,7 +91,7 @@ def main(argv=None) -> int:
               gradebook_url=args.gradebook, force=args.force)
     elif args.command == "bank":
         from autograder.bank import check
-        verdicts = check(args.chapter, args.exercises or None)
+        verdicts = check(args.chapter, args.exercises or None, seed=args.seed)
         bad = [v for v in verdicts if not v.ok]
         print(f"{len(verdicts) - len(bad)}/{len(verdicts)} answers judged as expected")
         return 1 if bad else 0
