@@ -93,6 +93,8 @@ def _scan_tree(tree, source: str, where: str, builtin_names: set) -> list[Findin
                 add(node, NAME_RULES[node.attr][0], node.attr, NAME_RULES[node.attr][1])
             if isinstance(node.value, ast.Name) and node.value.id == "os" and node.attr in OS_CALLS:
                 add(node, "high", f"os.{node.attr}", "processes or files outside the notebook")
+            if isinstance(node.value, ast.Name) and node.value.id == "sys" and node.attr == "modules":
+                add(node, "high", "sys.modules", "reaches the imported modules (could swap one for a look-alike)")
             if isinstance(node.ctx, ast.Store) and isinstance(node.value, (ast.Name, ast.Attribute)):
                 base = ast.unparse(node.value)
                 if base.split(".")[0] in ("np", "numpy", "torch", "tf", "tensorflow", "keras", "math", "builtins",

@@ -110,9 +110,9 @@ def _run_fake(nb, plan, outputs: dict):
 
 
 def _record(plan, test, values, finished=True, nonce=None):
-    from cnnlab.checks import MIME, encode
+    from cnnlab.checks import MIME, digest, encode
     payload = {"nonce": plan.nonce if nonce is None else nonce, "test": test, "finished": finished,
-               "values": [encode(v) for v in values]}
+               "values": [encode(v) for v in values], "digest": digest(_cell(_nb(), test).source)}
     return {"output_type": "display_data", "data": {MIME: payload}, "metadata": {}}
 
 
@@ -132,7 +132,7 @@ def test_a_test_earns_its_points_only_with_a_record_matching_the_reference():
     executed = _run_fake(to_run, plan, {
         "toy_add_tests": [_record(plan, "toy_add_tests", add_values)],
         "toy_mean_tests": [_record(plan, "toy_mean_tests", [1.0, 2.0, 2.0, 1.5, 2.0], nonce="guess")],
-        "toy_scale_tests": [_record(plan, "toy_scale_tests", [np.array([3.0, 6.0]), np.array([1.0])])]})
+        "toy_scale_tests": [_record(plan, "toy_scale_tests", [np.array([3.0, 6.0]), True, np.array([1.0])])]})
     back, records, errors, flags = instrument.read_records(executed, plan)
     assert [c.source for c in back.cells] == [c.source for c in restored.cells]     # the grader's lines are gone
     assert not any(judge.checks.MIME in str(o) for c in back.cells for o in c.get("outputs", []))
