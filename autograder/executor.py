@@ -27,6 +27,9 @@ from autograder.settings import CELL_TIMEOUT_S, MAX_OUTPUT_BYTES, NOTEBOOK_TIMEO
 TOTAL_OUTPUT_BYTES = 20 * MAX_OUTPUT_BYTES
 RECORD_BYTES = 64 << 20           # the tests' records (arrays included) of one submission, all together
 TRUNCATED_NOTE = "\n[output truncated by the grader]\n"
+# how long outputs may trail a cell's reply; only a loaded machine ever needs more than a moment, and a test's
+# record lost here would cost an honest student the test
+IOPUB_TIMEOUT_S = 60
 
 
 def _size(out) -> int:
@@ -156,7 +159,7 @@ def run(nb, level: str, ipc_dir: str, scratch: str, log_file=None, cell_timeout:
         argv, env, cwd = sandbox.launch(level, [ipc_dir], scratch, max_procs=max_procs)
     km = _kernel_manager(argv, ipc_dir, inside=level == "bwrap")
     client = GradingClient(nb, km=km, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-                           record_timing=False, iopub_timeout=10, shutdown_kernel="immediate")
+                           record_timing=False, iopub_timeout=IOPUB_TIMEOUT_S, shutdown_kernel="immediate")
     flags = []
     expired = threading.Event()
 

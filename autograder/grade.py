@@ -48,6 +48,7 @@ class Row:
     key: str = ""
     cached: bool = False
     peak_mb: float = 0.0
+    peak_procs: int = 0
 
 
 @dataclass
@@ -173,7 +174,7 @@ def _row(sub: Submission, result: dict, key: str) -> Row:
     row = Row(sub.student_id, status=result.get("status", "failed"), flags=list(sub.flags) + result.get("flags", []),
               scores=result.get("scores", {}), detail=result.get("detail", ""), seconds=result.get("seconds", 0.0),
               messages=result.get("messages", {}), findings=result.get("findings", []), key=key,
-              peak_mb=result.get("peak_mb", 0.0))
+              peak_mb=result.get("peak_mb", 0.0), peak_procs=result.get("peak_procs", 0))
     row.flags = sorted(set(row.flags))
     return row
 
@@ -301,7 +302,9 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
                 attempts[sid] += 1
                 try:
                     result = future.result()
-                except Exception as exc:             # the worker itself was lost
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:         # the worker itself was lost, or its job died oddly
                     result = {"status": "failed", "flags": ["worker_lost"], "detail": repr(exc)}
                     broken = broken or executors.broken(exc)
                 if not isinstance(result, dict):

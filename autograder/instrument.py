@@ -71,6 +71,17 @@ def _records(cell) -> list:
     return found
 
 
+def setup_failed(executed, replies: dict) -> str | None:
+    """Why the grader's own first cell failed (a kernel too slow to start, say), or None. It runs before any
+    student code, so its failure is the grader's: the job is tried again, never graded as tampering."""
+    for index, cell in enumerate(executed.cells):
+        if cell.get("metadata", {}).get(ROLE) == "bootstrap":
+            error = nbs.error_message(cell)
+            if error or replies.get(index) != "ok":
+                return f"the grader's first cell did not run ({error or replies.get(index) or 'no reply'})"
+    return None
+
+
 def _tampering(cell, mine: list, found: list, reply: str | None) -> str | None:
     """Why a test cell's record cannot be trusted, or None. Each is something run_test never does; a forger
     who avoids them all still needs the reference's values, which the kernel never has (see judge.py)."""
@@ -105,10 +116,14 @@ def read_records(executed, plan: Plan, replies: dict | None = None):
         if role == "test":
             gid = nbs.grade_id(cell)
             mine = [r for r in found if isinstance(r, dict) and r.get("nonce") == plan.nonce and r.get("test") == gid]
-            problem = _tampering(cell, mine, found, (replies or {}).get(index))
+            reply = (replies or {}).get(index)
+            problem = _tampering(cell, mine, found, reply)
             if problem:
                 flags.append("tampered")
                 errors[gid], records[gid] = problem, None
+            elif replies is not None and reply is None and mine and not nbs.error_message(cell):
+                # a record, but the cell never finished (the kernel stopped or was stopped): no claim to trust
+                errors[gid], records[gid] = "the test's cell did not finish (the kernel stopped before it ended)", None
             else:
                 records[gid] = mine[0] if mine else None
                 if nbs.error_message(cell):

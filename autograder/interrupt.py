@@ -67,8 +67,9 @@ class Interrupts:
             return
         self._announced = self.count
         if self.count == 1:
-            self.log(f"Ctrl-C: stopping. {cancelled} submission(s) not started will not start; the {running} running "
-                     "will finish (each within its time limit) and be kept. Press Ctrl-C again to kill them now.")
+            self.log(f"Ctrl-C: stopping. {cancelled} submission(s) not started will not start; the {running} already "
+                     "handed to a worker will finish (each within its time limit) and be kept. Press Ctrl-C again to "
+                     "kill them now.")
         else:
             self.log(f"Ctrl-C again: killing the {running} running submission(s) now; they get the flag "
                      "`interrupted`. Everything that finished is kept.")

@@ -16,6 +16,7 @@ the watchdog measures and that is killed, with everything it started, when the j
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import resource
 import shutil
@@ -57,9 +58,11 @@ def prepare_process() -> None:
     if parent is not None:
         if die_with_parent and os.getppid() != parent.pid:     # the coordinator died before the prctl took hold
             os._exit(1)
+        # ignored, and blocked too: nbclient installs its own SIGINT handler while it runs a notebook. Kernels
+        # start through sandbox.launcher, which unblocks it (their interrupts are SIGINTs).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if hasattr(signal, "pthread_sigmask"):                  # started with it held off (interrupt.deferred)
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     for what, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT_MB << 20)):
         try:
             resource.setrlimit(what, (value, value))
@@ -132,6 +135,9 @@ def run_job(job: dict) -> dict:
     if dog.reason:
         flags.append(dog.reason)
         flags = [f for f in flags if f != "kernel_died"]     # we killed it: the limit is the reason
+    problem = instrument.setup_failed(to_run, client.replies)
+    if problem and not dog.reason:
+        return _failed(flags + ["grader_error"], problem, started)
     executed, records, errors, record_flags = instrument.read_records(to_run, plan, client.replies)
     flags += record_flags
     if level != "bwrap":
@@ -159,5 +165,5 @@ def run_job_safely(job: dict) -> dict:
     try:
         with _ONE_AT_A_TIME:
             return run_job(job)
-    except Exception:
+    except (Exception, asyncio.CancelledError):
         return _failed(["grader_error"], traceback.format_exc()[-2000:], started)

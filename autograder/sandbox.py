@@ -37,7 +37,7 @@ from autograder.settings import COURSE, ISOLATION, ROOT, SCRATCH_MB
 LEVELS = ("bwrap", "unshare", "none")
 IPC_INSIDE = "/run/autograder-ipc"
 IPC_BYTES = 1 << 20
-TASK_HEADROOM = 192            # threads count as tasks: TensorFlow alone runs dozens on a big machine
+TASK_HEADROOM = 64             # threads count as tasks: TensorFlow runs dozens on a big machine
 SANDBOX_TMP = "/tmp"
 WORK = "/tmp/work"
 HOME = "/tmp/home"
@@ -59,10 +59,12 @@ def kernel_command(connection_file: str = "{connection_file}") -> list[str]:
 
 # argv: parent pid to die with (0: none), task limit (0: none), "--", the command
 _LAUNCHER = """
-import os, sys
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
 parent, tasks = int(sys.argv[1]), int(sys.argv[2])
 if parent:
-    import ctypes, signal
+    import ctypes
     ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
@@ -78,12 +80,14 @@ os.execvp(sys.argv[4], sys.argv[4:])
 
 def launcher(die_with: int = 0, task_limit: int = 0) -> list[str]:
     """A prefix that makes the command die with process `die_with` and caps its tasks (RLIMIT_NPROC: set it only
-    inside a user namespace, where it counts the sandbox alone)."""
+    inside a user namespace, where it counts the sandbox alone). It also gives the command back the SIGINT that
+    grading workers ignore and block (a kernel is interrupted with SIGINT)."""
     return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(int(die_with)), str(int(task_limit)), "--"]
 
 
 def task_limit(max_procs: int) -> int:
-    return int(max_procs) + TASK_HEADROOM
+    """The RLIMIT_NPROC ceiling for a watchdog limit of `max_procs` processes: room for every thread too."""
+    return max(4 * int(max_procs), int(max_procs) + TASK_HEADROOM)
 
 
 def kernel_env(home: str, mpl_dir: str) -> dict:

@@ -3,7 +3,7 @@
 The executed notebook is what formgrader renders (nbconvert's classic template puts text/html, SVG and
 application/javascript outputs into the page as they are, and image metadata into attributes) and what the
 feedback page is built from. Before it leaves the job:
-  - outputs keep only inert kinds: stream text, text/plain, error name/message/traceback (text), and image/png
+  - outputs keep only inert kinds: stream text, text/plain, error name and message, and image/png
     that decodes as a real PNG of bounded size, re-encoded by Pillow (so no crafted bytes or quotes survive);
     an output with nothing inert left says what was removed, as text;
   - markdown and raw cells the student could have written (every one without the course's exact text) keep their
@@ -86,10 +86,9 @@ def output(out) -> dict | None:
     if kind == "stream":
         name = out.get("name") if out.get("name") in ("stdout", "stderr") else "stdout"
         return new_output("stream", name=name, text=text(out.get("text", "")))
-    if kind == "error":
-        traceback = out.get("traceback") if isinstance(out.get("traceback"), list) else []
-        return new_output("error", ename=text(out.get("ename", "Error"))[:200], evalue=text(out.get("evalue", "")),
-                          traceback=[text(t) for t in traceback[-50:]])
+    if kind == "error":        # name and message only: a traceback quotes the grader's lines and hidden tests
+        ename, evalue = text(out.get("ename", "Error"))[:200], text(out.get("evalue", ""))
+        return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
     if kind not in ("display_data", "execute_result"):
         return None
     data = out.get("data") if isinstance(out.get("data"), dict) else {}
@@ -101,9 +100,10 @@ def output(out) -> dict | None:
         if image is not None:
             kept["image/png"] = image
             size = (out.get("metadata") or {}).get("image/png") if isinstance(out.get("metadata"), dict) else None
-            if isinstance(size, dict):
-                metadata["image/png"] = {k: int(v) for k, v in size.items()
-                                         if k in ("width", "height") and type(v) is int and 0 < v < 100_000}
+            size = {k: v for k, v in size.items() if k in ("width", "height") and type(v) is int
+                    and 0 < v < 100_000} if isinstance(size, dict) else {}
+            if size:
+                metadata["image/png"] = size
     dropped = [k for k in data if k not in kept]
     if not kept:
         return _removed(dropped) if dropped else None
