@@ -114,7 +114,7 @@ def _isolations() -> list[str]:
 @pytest.mark.parametrize("isolation", _isolations())
 def test_a_lost_coordinator_takes_its_workers_and_kernels_with_it(tmp_path, isolation):
     subs, out = tmp_path / "subs", tmp_path / "out"
-    _class(subs, 4, sleep=120)
+    _class(subs, 2, sleep=120)
     proc = _start(subs, out, isolation, tmp_path / "log.txt")
     try:
         _wait_for_kernels(proc, 2)
@@ -131,7 +131,7 @@ def test_a_lost_coordinator_takes_its_workers_and_kernels_with_it(tmp_path, isol
 
 def test_ctrl_c_lets_running_submissions_finish_then_the_next_run_grades_the_rest(tmp_path):
     subs, out, log = tmp_path / "subs", tmp_path / "out", tmp_path / "log.txt"
-    _class(subs, 6, sleep=4)
+    _class(subs, 4, sleep=3)
     proc = _start(subs, out, "auto", log)
     _wait_for_kernels(proc, 2)
     started = _snapshot(proc.pid)
@@ -142,10 +142,10 @@ def test_ctrl_c_lets_running_submissions_finish_then_the_next_run_grades_the_res
     assert "interrupted:" in printed, printed
     assert not _survivors(started), "processes outlived the interrupted batch"
     rows = _rows(out)
-    assert len(rows) == 6, rows
+    assert len(rows) == 4, rows
     graded = [r for r in rows.values() if r["status"] == "graded"]
     stopped = [r for r in rows.values() if "interrupted" in r["flags"]]
-    assert len(graded) >= 2 and len(graded) + len(stopped) == 6, rows
+    assert len(graded) >= 2 and stopped and len(graded) + len(stopped) == 4, rows
     assert all(float(r["score"]) == 7 for r in graded), graded     # what was running finished, whole
     assert all(r["status"] == "failed" for r in stopped), stopped
     again = subprocess.run([sys.executable, "-m", "autograder", "grade", "toy", "--submissions", str(subs), "--out",
@@ -158,7 +158,7 @@ def test_ctrl_c_lets_running_submissions_finish_then_the_next_run_grades_the_res
 
 def test_a_second_ctrl_c_stops_at_once_and_keeps_grades_csv(tmp_path):
     subs, out, log = tmp_path / "subs", tmp_path / "out", tmp_path / "log.txt"
-    _class(subs, 4, sleep=120)
+    _class(subs, 3, sleep=120)
     proc = _start(subs, out, "auto", log)
     _wait_for_kernels(proc, 2)
     started = _snapshot(proc.pid)
@@ -175,4 +175,4 @@ def test_a_second_ctrl_c_stops_at_once_and_keeps_grades_csv(tmp_path):
     assert "killing" in printed, printed
     assert not _survivors(started), "processes outlived the second Ctrl-C"
     rows = _rows(out)
-    assert len(rows) == 4 and all("interrupted" in r["flags"] for r in rows.values()), rows
+    assert len(rows) == 3 and all("interrupted" in r["flags"] for r in rows.values()), rows

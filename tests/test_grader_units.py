@@ -433,3 +433,13 @@ def test_kernels_start_through_the_launcher(tmp_path):
     start = argv.index("--") + 1
     assert argv[start:start + 3] == [sys.executable, "-I", "-S"] and argv[start + 6] == str(sandbox.task_limit(10))
     assert "ipykernel_launcher" in argv
+
+
+def test_every_toy_test_depends_on_the_hidden_seed():
+    from autograder import judge
+    assert judge.predictable_tests(_toy_source()) == []
+    nb = _toy_source()
+    for cell in nb.cells:                       # without its seeded checks, a test's answers are known in advance
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "toy_add_tests":
+            cell.source = cell.source.split("_a, _b")[0]
+    assert judge.predictable_tests(nb) == ["toy_add_tests"]
