@@ -38,15 +38,19 @@ sandbox:
 	  || sudo -n apt-get install -y -qq bubblewrap >/dev/null \
 	  || echo "WARNING: bubblewrap missing: graded kernels will not be file-isolated"
 
+# JupyterLab refuses to run as root (common in containers) unless told it is on purpose
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: install
-	$(PY) -m jupyter lab notebooks/
+	$(PY) -m jupyter lab $(ROOT_FLAG) notebooks/
 
 test: install sandbox
 	bash tests/browser/install.sh $(PY)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
-formgrader: install   # JupyterLab at the repository root, where Nbgrader > Formgrader works
-	$(PY) -m jupyter lab
+# make formgrader OUT=grading/ch18: JupyterLab at the repository root, Nbgrader > Formgrader shows that graded OUT
+formgrader: install
+	AUTOGRADER_OUT="$(OUT)" $(PY) -m jupyter lab $(ROOT_FLAG)
 
 release: install
 	$(PY) -m autograder release $(CHAPTERS)

@@ -14,3 +14,10 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 c.merge(nbgrader_config())
+
+# `make formgrader OUT=grading/ch18`: manual grading of a graded folder (its gradebook and autograded notebooks)
+_out = os.environ.get("AUTOGRADER_OUT")
+if _out:
+    _out = os.path.abspath(_out)
+    c.CourseDirectory.db_url = os.environ.get("AUTOGRADER_GRADEBOOK") or f"sqlite:///{_out}/gradebook.db"
+    c.CourseDirectory.autograded_directory = os.path.join(_out, "autograded")

@@ -106,12 +106,17 @@ def check(chapter: str, log=print, seed: int = 0, student_path=None) -> list[Lea
                     kernel.run(f"{CHECKS}.snapshot(globals(), {nbs.bound_names(cell.source)!r})")
             for exercise, (function, arity) in signatures.items():
                 solution_src = next(c.source for c in source.cells if nbs.grade_id(c) == exercise)
-                signature_src = solution_src.split("### BEGIN SOLUTION")[0] + "    pass\n"
+                # the text before the marker ends with the marker's own indentation: drop it, or "pass" is
+                # indented twice, the signature never compiles and every candidate fails with a NameError
+                signature_src = solution_src.split("### BEGIN SOLUTION")[0].rstrip(" \t") + "    pass\n"
                 for index, name, c_arity in candidates(student):
                     if not matches(c_arity, arity):
                         continue
-                    kernel.run(signature_src.replace(f"def {function}(", "def _leak_signature(", 1))
-                    kernel.run(ADAPTER.format(name=function, candidate=name, total=c_arity[1], var=c_arity[2]))
+                    for code in (signature_src.replace(f"def {function}(", "def _leak_signature(", 1),
+                                 ADAPTER.format(name=function, candidate=name, total=c_arity[1], var=c_arity[2])):
+                        err = kernel.run(code)
+                        if err:         # a broken adapter would make every candidate look harmless
+                            raise RuntimeError(f"{chapter}: the leak check could not adapt {name} to {function}: {err}")
                     failures = []
                     for test in tests.get(exercise, []):
                         gid = nbs.grade_id(test)

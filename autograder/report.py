@@ -100,8 +100,10 @@ def figures(folder: Path, rows, stats, failures, top: int, chapter: str) -> list
     else:
         ax.text(0.5, 0.5, "no graded submissions", ha="center", transform=ax.transAxes)
     failed = len(rows) - len(graded)
-    ax.set(title=f"{chapter}: score distribution ({len(graded)} graded, {failed} failed)", xlabel="score",
+    ax.set(title=f"{chapter}: score distribution\n({len(graded)} graded, {failed} failed)", xlabel="score",
            ylabel="students")
+    from matplotlib.ticker import MaxNLocator
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     written.append(_save(fig, folder / "score_distribution.png"))
 
     by_exercise: dict[str, list] = {}
@@ -116,31 +118,51 @@ def figures(folder: Path, rows, stats, failures, top: int, chapter: str) -> list
         sns.barplot(x=rates, y=names, hue=names, palette="viridis", legend=False, ax=ax, orient="h")
         for i, rate in enumerate(rates):
             ax.text(min(rate + 0.01, 0.95), i, f"{rate:.0%}", va="center")
-    ax.set(xlim=(0, 1), title=f"{chapter}: share of graded students passing every test of an exercise",
+    ax.set(xlim=(0, 1), title=f"{chapter}\nshare of graded students passing every test of an exercise",
            xlabel="pass rate", ylabel="exercise")
     written.append(_save(fig, folder / "pass_rates.png"))
 
     per_ex: dict[str, Counter] = {}
+    unsolved: Counter = Counter()
     for f in failures:
-        per_ex.setdefault(f["exercise"], Counter())[f["message"]] += f["count"]
+        if is_unsolved(f["message"]):
+            unsolved[f["exercise"]] += f["count"]
+        else:
+            per_ex.setdefault(f["exercise"], Counter())[f["message"]] += f["count"]
     shown = [e for e in sorted(per_ex) if per_ex[e]]
-    fig, axes = plt.subplots(max(len(shown), 1), 1, figsize=(9, 1.2 + 0.45 * top * max(len(shown), 1)),
-                             squeeze=False)
+    panels = max(len(shown), 1) + bool(unsolved)
+    fig, axes = plt.subplots(panels, 1, figsize=(11, 1.6 + 0.75 * top * panels), squeeze=False)
+    import textwrap
+    from matplotlib.ticker import MaxNLocator
     for ax, exercise in zip(axes[:, 0], shown):
         common = per_ex[exercise].most_common(top)
-        labels = [m if len(m) <= 70 else m[:67] + "..." for m, _ in common]
+        labels = [textwrap.fill(m if len(m) <= 110 else m[:107] + "...", 55) for m, _ in common]
         sns.barplot(x=[n for _, n in common], y=labels, hue=labels, palette="cividis", legend=False, ax=ax, orient="h")
-        ax.set(title=exercise, xlabel="students", ylabel="")
+        ax.set(title=f"{exercise}: wrong answers", xlabel="students", ylabel="")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if not shown:
-        axes[0, 0].text(0.5, 0.5, "no failures", ha="center", transform=axes[0, 0].transAxes)
+        axes[0, 0].text(0.5, 0.5, "no wrong answers", ha="center", transform=axes[0, 0].transAxes)
         axes[0, 0].set(xlabel="students", ylabel="message")
-    fig.suptitle(f"{chapter}: most common failure messages per exercise")
+    if unsolved:
+        ax = axes[-1, 0]
+        names = sorted(unsolved)
+        sns.barplot(x=[unsolved[n] for n in names], y=names, color="#999999", ax=ax, orient="h")
+        ax.set(title="not answered yet (NotImplementedError)", xlabel="students", ylabel="")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle(f"{chapter}: what to re-teach (most common failure messages per exercise)")
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     written.append(_save(fig, folder / "failure_messages.png"))
     return written
 
 
+def is_unsolved(message: str) -> bool:
+    """A test that failed because the exercise was never answered, not because the answer was wrong."""
+    return message.startswith(("not answered yet", "NotImplementedError"))
+
+
 def _save(fig, path: Path) -> Path:
-    fig.tight_layout()
+    if not fig.get_tight_layout() and not getattr(fig, "_suptitle", None):
+        fig.tight_layout()
     fig.savefig(path, dpi=110)
     import matplotlib.pyplot as plt
     plt.close(fig)

@@ -96,8 +96,13 @@ def setup(seed: int = DEFAULT_SEED, frameworks=("torch", "tensorflow"), verbose:
             torch.backends.quantized.engine = engine
         info["quantized_engine"] = torch.backends.quantized.engine
     if "tensorflow" in frameworks:
-        import tensorflow as tf
-        import keras
+        try:
+            import tensorflow as tf
+            import keras
+        except ImportError:            # a PyTorch-only machine: its cells run, TensorFlow's cannot
+            frameworks = ()
+            info["tensorflow"] = "not installed"
+    if "tensorflow" in frameworks:
         info["tensorflow"] = tf.__version__
         info["keras"] = keras.__version__
         info["tf_gpus"] = len(configure_tensorflow_gpus())

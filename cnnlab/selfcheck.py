@@ -180,7 +180,25 @@ def _chapter_of(nb: dict, path: Path) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def check_notebook(path: Path, chapter: str | None = None, timeout: int = 600) -> tuple:
+def _progress(nb, enabled: bool):
+    """A callback that prints which cell runs now (on one line when stderr is a terminal)."""
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    started = __import__("time").monotonic()
+
+    def report(cell, cell_index, execute_reply=None, **_):
+        if not enabled or cell_index not in code:
+            return
+        done = code.index(cell_index) + 1
+        elapsed = __import__("time").monotonic() - started
+        line = f"ran code cell {done}/{len(code)} ({elapsed:.0f} s)"
+        if sys.stderr.isatty():
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif done == len(code) or done % 10 == 0:
+            print(line, file=sys.stderr, flush=True)
+    return report
+
+
+def check_notebook(path: Path, chapter: str | None = None, timeout: int = 600, progress: bool = False) -> tuple:
     """Execute a student's notebook in a fresh kernel, then run the self-check in it.
 
     Returns (chapter, framework of a one-framework view or None, results, errors outside the exercises)."""
@@ -198,7 +216,10 @@ def check_notebook(path: Path, chapter: str | None = None, timeout: int = 600) -
         f"print({MARKER!r} + _json.dumps(_sc.run_checks({chapter!r}, get_ipython().user_ns, {framework!r})))"))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
+    client.on_cell_executed = _progress(nb, progress)
     client.execute()
+    if progress:
+        print(file=sys.stderr)
     results, errors = None, []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
@@ -222,7 +243,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not args.notebook.is_file():
         p.error(f"{args.notebook} is not a file")
-    chapter, framework, results, errors = check_notebook(args.notebook, args.chapter, args.timeout)
+    print(f"Running {args.notebook} in a fresh kernel (a chapter takes about a minute)...", file=sys.stderr)
+    chapter, framework, results, errors = check_notebook(args.notebook, args.chapter, args.timeout, progress=True)
     print(format_table(chapter, results, framework))
     if errors:
         print("\nCells outside the exercises that raised an error (fix these first):")

@@ -11,5 +11,5 @@ EXERCISES = {
                      "ch19_shift_consistency_torch", "ch19_head_params"],
     "ch20_quantisation": ["ch20_choose_qparams", "ch20_quantize", "ch20_dequantize", "ch20_sqnr_db",
                           "ch20_static_quantize_torch", "ch20_tflite_int8"],
-    "ch21_capstone": ["ch21_predict_torch", "ch21_predict_tf", "ch21_measure_latency"],
+    "ch21_capstone": ["ch21_predict_torch", "ch21_predict_tf", "ch21_measure_latency", "ch21_implicated_suspects"],
 }

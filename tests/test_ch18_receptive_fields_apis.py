@@ -36,6 +36,8 @@ def test_vgg16_receptive_fields_and_the_by_type_list():
     assert vgg[16][0] == 196 and vgg[17] == (212, 32), "section 2: VGG16 is 196 at conv5_3 and 212 at pool5"
     assert receptive_field([(3, 1, 1)] * 13 + [(2, 2, 1)] * 4)[-1][0] == 42, \
         "section 2: the by-type list (13 convs, then 4 pools) gives 42"
+    assert receptive_field([(3, 1, 1)] * 13 + [(2, 2, 1)] * 5)[-1][0] == 58, \
+        "section 2: adding the missing fifth pool to the by-type list gives only 58"
 
 
 def test_three_3x3_layers_save_about_45_percent():

@@ -1,4 +1,4 @@
-# alternative: keras.ops for the arithmetic, min-max scaling after the ReLU
+# alternative: keras.ops for the arithmetic (einsum for the weighted channel sum, ops.where for the zero case)
 def grad_cam_tf(model, x, target_layer, class_idx=None):
     ops = keras.ops
     x = np.asarray(x, dtype=np.float32)
@@ -14,5 +14,5 @@ def grad_cam_tf(model, x, target_layer, class_idx=None):
     weights = ops.mean(grads, axis=(1, 2))                        # (1, C)
     cam = ops.relu(ops.einsum("bhwc,bc->bhw", features, weights))[..., None]
     cam = np.asarray(tf.image.resize(cam, (x.shape[1], x.shape[2]), method="bilinear"))[0, :, :, 0]
-    cam = cam - cam.min()
-    return cam / cam.max() if cam.max() > 0 else cam
+    peak = cam.max()
+    return np.asarray(ops.where(peak > 0, cam / ops.maximum(peak, 1e-30), ops.zeros_like(cam)))

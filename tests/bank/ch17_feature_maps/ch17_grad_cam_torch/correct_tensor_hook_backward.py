@@ -1,4 +1,4 @@
-# alternative: a tensor hook catches the gradient during score.backward(); min-max scaling after the ReLU
+# alternative: a tensor hook catches the gradient during score.backward(); in-place division by the peak
 import torch.nn.functional as F
 
 
@@ -31,8 +31,7 @@ def grad_cam_torch(model, x, target_layer, class_idx=None):
     weights = g.sum(dim=(1, 2)) / (g.shape[1] * g.shape[2])
     cam = F.relu(torch.einsum("k,kij->ij", weights, a))
     cam = F.interpolate(cam[None, None], size=x.shape[2:], mode="bilinear", align_corners=False)[0, 0]
-    cam = cam - cam.min()
     top = cam.max()
     if top > 0:
-        cam = cam / top
+        cam /= top
     return cam.cpu().numpy()

@@ -1,0 +1,17 @@
+# misconception: activations should always be captured in eval mode (switches the model to eval and leaves it there)
+def capture_activations_torch(model, x, layer_names):
+    modules = dict(model.named_modules())
+    unknown = [n for n in layer_names if n not in modules]
+    if unknown:
+        raise KeyError(f"unknown layer name(s) {unknown}; valid names are {[n for n in modules if n]}")
+    captured = {}
+    handles = [modules[n].register_forward_hook(lambda m, i, o, n=n: captured.__setitem__(n, o.detach().cpu()))
+               for n in layer_names]
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return {n: captured[n] for n in layer_names}
