@@ -87,8 +87,11 @@ def main(argv=None) -> int:
         from autograder.grade import grade
         if not args.submissions.is_dir():
             parser.error(f"--submissions {args.submissions} is not a folder")
-        grade(args.chapter, args.submissions, args.out, args.workers, options=_options(args),
-              gradebook_url=args.gradebook, force=args.force)
+        rows = grade(args.chapter, args.submissions, args.out, args.workers, options=_options(args),
+                     gradebook_url=args.gradebook, force=args.force)
+        if any("interrupted" in r.flags for r in rows):
+            return 130                # stopped by Ctrl-C: what finished is written, the rest is not graded
+
     elif args.command == "bank":
         from autograder.bank import check
         verdicts = check(args.chapter, args.exercises or None, seed=args.seed)

@@ -1,6 +1,7 @@
 """Execute a notebook in a fresh, sandboxed kernel.
 
-- The kernel is started through `sandbox.launch` and reached over Unix sockets (no network).
+- The kernel is started through `sandbox.launch` and reached over Unix sockets (no network); under bwrap the
+  sockets are in the sandbox's own tmpfs, reached through /proc/<pid>/root (`SandboxKernelManager`).
 - Outputs are capped while they arrive (a cell printing gigabytes cannot fill the grader's memory).
 - Each cell's execute_reply status is recorded (a test passes only on an 'ok' reply).
 - A cell that runs past its timeout is interrupted; the whole run has a deadline after which
@@ -9,20 +10,26 @@
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
+import time
 
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder import sandbox
+from autograder.watchdog import descendants
 from cnnlab.checks import MIME
 from autograder.settings import CELL_TIMEOUT_S, MAX_OUTPUT_BYTES, NOTEBOOK_TIMEOUT_S
 
 TOTAL_OUTPUT_BYTES = 20 * MAX_OUTPUT_BYTES
 RECORD_BYTES = 64 << 20           # the tests' records (arrays included) of one submission, all together
 TRUNCATED_NOTE = "\n[output truncated by the grader]\n"
+# how long outputs may trail a cell's reply; only a loaded machine ever needs more than a moment, and a test's
+# record lost here would cost an honest student the test
+IOPUB_TIMEOUT_S = 60
 
 
 def _size(out) -> int:
@@ -87,11 +94,39 @@ class GradingClient(NotebookClient):
         return await super()._async_handle_timeout(timeout, cell)
 
 
-def _kernel_manager(argv: list[str], ipc_dir: str):
+SANDBOX_START_S = 30
+
+
+async def _sandbox_root(pid: int) -> str:
+    """/proc/<p>/root of the first process under `pid` that lives in the sandbox's file system (it holds the
+    sockets' tmpfs); waits for bubblewrap to set it up."""
+    own = os.readlink("/proc/self/ns/mnt")
+    deadline = time.monotonic() + SANDBOX_START_S
+    while time.monotonic() < deadline:
+        for child in descendants(pid):
+            root = f"/proc/{child}/root"
+            try:
+                if os.readlink(f"/proc/{child}/ns/mnt") != own and os.path.isdir(root + sandbox.IPC_INSIDE):
+                    return root
+            except OSError:
+                continue
+        await asyncio.sleep(0.005)
+    raise RuntimeError("the sandbox did not start (no process with its sockets' folder)")
+
+
+def _kernel_manager(argv: list[str], ipc_dir: str, inside: bool = False):
+    """A kernel manager for `argv`; `inside`: the kernel binds its sockets in the sandbox's IPC_INSIDE."""
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
-    km = AsyncKernelManager(transport="ipc", ip=os.path.join(ipc_dir, "k"),
-                       connection_file=os.path.join(ipc_dir, "kernel.json"))
+
+    class SandboxKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            if inside:       # the connection file says IPC_INSIDE (the kernel's view); we connect from outside
+                self.ip = await _sandbox_root(self.provisioner.process.pid) + self.ip
+
+    ip = sandbox.IPC_INSIDE + "/k" if inside else os.path.join(ipc_dir, "k")
+    km = SandboxKernelManager(transport="ipc", ip=ip, connection_file=os.path.join(ipc_dir, "kernel.json"))
     # interrupts travel as messages: a signal would reach the sandbox, not the kernel inside it
     km._kernel_spec = KernelSpec(argv=argv, display_name="grader", language="python",
                                  interrupt_mode="message", env={}, metadata={})
@@ -115,12 +150,16 @@ def _kill(km) -> None:
 
 
 def run(nb, level: str, ipc_dir: str, scratch: str, log_file=None, cell_timeout: int = CELL_TIMEOUT_S,
-        deadline_s: float = NOTEBOOK_TIMEOUT_S) -> tuple[list, GradingClient]:
-    """Execute `nb` in place. Returns (flags, client): timeout, kernel_died, output_truncated, ..."""
-    argv, env, cwd = sandbox.launch(level, [ipc_dir], scratch)
-    km = _kernel_manager(argv, ipc_dir)
+        deadline_s: float = NOTEBOOK_TIMEOUT_S, max_procs: int = 0) -> tuple[list, GradingClient]:
+    """Execute `nb` in place. Returns (flags, client): timeout, kernel_died, output_truncated, ...
+    `ipc_dir` holds the connection file (and, without bwrap, the sockets); `max_procs`: see sandbox.launch."""
+    if level == "bwrap":
+        argv, env, cwd = sandbox.launch(level, [], scratch, readonly=[ipc_dir], max_procs=max_procs)
+    else:
+        argv, env, cwd = sandbox.launch(level, [ipc_dir], scratch, max_procs=max_procs)
+    km = _kernel_manager(argv, ipc_dir, inside=level == "bwrap")
     client = GradingClient(nb, km=km, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-                           record_timing=False, iopub_timeout=10, shutdown_kernel="immediate")
+                           record_timing=False, iopub_timeout=IOPUB_TIMEOUT_S, shutdown_kernel="immediate")
     flags = []
     expired = threading.Event()
 

@@ -8,8 +8,13 @@ nbgrader reveals them). `show_hidden=True` (`grade --show-hidden-tests`) shows t
 from __future__ import annotations
 
 import html
+import re
 
 from autograder import flags as flagdefs, notebooks as nbs
+
+# The page is built from a sanitised notebook (sanitize.py); the policy is a second wall: no script, no request.
+POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -31,8 +36,8 @@ def _outputs_html(cell) -> str:
                          f"{html.escape(str(out.get('evalue', '')))}</pre>")
         elif kind in ("execute_result", "display_data"):
             data = out.get("data", {})
-            if "image/png" in data:
-                png = str(data["image/png"]).replace("\n", "")
+            png = "".join(str(data.get("image/png", "")).split())
+            if png and _BASE64.fullmatch(png):
                 parts.append(f"<img alt='figure' src='data:image/png;base64,{png}'>")
             elif "text/plain" in data:
                 parts.append(f"<pre>{html.escape(str(data['text/plain']))}</pre>")
@@ -68,7 +73,8 @@ def render(student_id: str, chapter: str, executed_nb, outcome, flags: list, sho
         title = html.escape(gid or "")
         cells.append(f"<div class='{cls}'><h3>{title}</h3><pre>{html.escape(src)}</pre>{_outputs_html(cell)}</div>")
     flag_line = _notes(flags, notes or [])
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(chapter)} feedback: "
+    return (f"<!doctype html><html><head><meta charset='utf-8'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{POLICY}\"><title>{html.escape(chapter)} feedback: "
             f"{html.escape(student_id)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(chapter)}: {html.escape(student_id)}</h1>"
             f"<p><b>Score: {outcome.score:g} / {outcome.max_score:g}</b> (automatically graded tests; "

@@ -22,6 +22,8 @@ FLAGS = {
     "malformed_cell": Flag("some cells were not valid notebook cells and were skipped"),
     "notebook_too_large": Flag("the notebook is larger than the grader accepts"),
     "unreadable_submission": Flag("the submission could not be read"),
+    "malformed_submission": Flag("the submission's name holds a control character (a line break, say): it was "
+                                 "not graded; hand it in under a plain name"),
     "renamed_notebook": Flag("your notebook had a different name; it was graded anyway"),
     "extra_files": Flag("only the notebook is graded: other files you handed in were not used"),
     "symlink_not_followed": Flag("symbolic links in the submission were ignored"),
@@ -46,6 +48,8 @@ FLAGS = {
                          infrastructure=True),
     "worker_lost": Flag("the machine grading this submission was lost; it will be graded again",
                         infrastructure=True),
+    "interrupted": Flag("grading was stopped (Ctrl-C) before this submission was graded; it will be graded by the "
+                        "next run", infrastructure=True),
 }
 
 

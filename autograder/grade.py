@@ -5,8 +5,11 @@ becomes a job (`job.run_job`: bytes and settings in, a result out) submitted to 
 pool by default; see executors.py. Only this process writes OUT, and it writes each result the moment it
 arrives (atomically), so an interrupted batch keeps everything that finished and the next run grades only the
 rest.
+Ctrl-C stops the batch cleanly (interrupt.py): the first lets running submissions finish, the second kills them;
+grades.csv is written either way. A failure writing one student's files costs that student alone.
 
-Outputs in OUT: grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb (and the same
+Outputs in OUT (<student> is the id itself, or a hash of it when the id cannot be a file name: student_dir):
+grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb (and the same
 in nbgrader's autograded/<student>/<chapter>/ layout, for formgrader), results/<student>.json (the cache: an
 unchanged submission graded by the same grader, solution and seed is not graded again), review.csv (what a
 human should look at), grading.log, grading_seed (the seed of the hidden fixtures, kept for every later run
@@ -14,20 +17,19 @@ over this OUT), and the nbgrader gradebook (OUT/gradebook.db unless --gradebook 
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
 import os
 import secrets
 import time
-from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder import flags as flagdefs, notebooks as nbs, sandbox
+from autograder import flags as flagdefs, interrupt, notebooks as nbs, safe, sandbox
 from autograder.settings import CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S, ROOT, solution_path
 from autograder.submissions import Submission, discover
+from autograder.watchdog import kill_tree
 
 FIXED_COLUMNS = ["student_id", "assignment", "status", "score", "max_score", "flags"]
 MAX_ATTEMPTS = 3          # a job whose grading failed for infrastructure reasons is tried this often
@@ -46,6 +48,7 @@ class Row:
     key: str = ""
     cached: bool = False
     peak_mb: float = 0.0
+    peak_procs: int = 0
 
 
 @dataclass
@@ -105,15 +108,16 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def student_dir(student_id: str) -> str:
-    """The folder name of a student's files in OUT."""
-    return student_id
+    """The folder name of a student's files in OUT: the id, or a hash of it when the id is too long, holds `/`
+    or escapes, or is a name some system reserves (the row keeps the id)."""
+    return safe.file_name(student_id)
 
 
 def write_csv(path: Path, chapter: str, rows: list[Row]) -> None:
     ids, pts = test_ids(chapter)
     max_score = sum(pts.values())
     with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as fh:
-        writer = csv.writer(fh)
+        writer = safe.csv_writer(fh)
         writer.writerow(FIXED_COLUMNS + ids)
         for row in rows:
             earned = [float(row.scores.get(i, 0.0)) for i in ids]
@@ -125,7 +129,7 @@ def write_review(path: Path, rows: list[Row]) -> int:
     """What a human should look at: every static-scan finding, per student."""
     n = 0
     with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as fh:
-        writer = csv.writer(fh)
+        writer = safe.csv_writer(fh)
         writer.writerow(["student_id", "source", "severity", "what", "code"])
         for row in rows:
             items = [f for f in row.findings if f.get("severity") in ("high", "medium")]
@@ -170,7 +174,7 @@ def _row(sub: Submission, result: dict, key: str) -> Row:
     row = Row(sub.student_id, status=result.get("status", "failed"), flags=list(sub.flags) + result.get("flags", []),
               scores=result.get("scores", {}), detail=result.get("detail", ""), seconds=result.get("seconds", 0.0),
               messages=result.get("messages", {}), findings=result.get("findings", []), key=key,
-              peak_mb=result.get("peak_mb", 0.0))
+              peak_mb=result.get("peak_mb", 0.0), peak_procs=result.get("peak_procs", 0))
     row.flags = sorted(set(row.flags))
     return row
 
@@ -189,11 +193,36 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+class OneLineFormatter(logging.Formatter):
+    """One record, one line: a newline or control character in an id or a message cannot forge another."""
+
+    def format(self, record) -> str:
+        return safe.escape(super().format(record), backslash=False)
+
+
+def _say(log, line: str) -> None:
+    """Print a progress line; a terminal that cannot show it never stops the batch."""
+    try:
+        log(line)
+    except (OSError, UnicodeError):
+        try:
+            log(line.encode("ascii", "backslashreplace").decode("ascii"))
+        except (OSError, UnicodeError):
+            pass
+
+
 def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None, log=print,
           options: Options | None = None, gradebook_url: str | None = None, force: bool = False,
           executor=None) -> list[Row]:
     """Grade every submission of `chapter` in `submissions` into `out`. `executor`: any
-    concurrent.futures.Executor (default: a local process pool of `workers` processes)."""
+    concurrent.futures.Executor (default: a local process pool of `workers` processes).
+    Ctrl-C stops it cleanly (see interrupt.py); rows of students it did not grade carry the flag `interrupted`."""
+    with interrupt.Interrupts(log) as stop:
+        return _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor, stop)
+
+
+def _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor,
+           stop: interrupt.Interrupts) -> list[Row]:
     from autograder import executors
     from autograder.job import new_job, run_job_safely
     if not solution_path(chapter).exists():
@@ -207,7 +236,7 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
     solution = solution_path(chapter).read_bytes()
     logger = logging.getLogger(f"autograder.{chapter}")
     handler = logging.FileHandler(out / "grading.log", mode="a", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     workers = max(1, workers or default_workers())
@@ -221,20 +250,31 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
     book.start()
     started = time.monotonic()
     rows: list[Row] = []
+    unwritten: list[tuple[Submission, Row, dict]] = []
 
-    def finish(sub: Submission, row: Row, result: dict | None) -> None:
-        if result is not None:
-            _store(out, chapter, row, result)
+    def record(sub: Submission, row: Row) -> None:
         rows.append(row)
         book.submit(row.student_id, row.scores, sub.raw is not None and row.status == "graded")
         line = _progress(len(rows), len(subs), row, started)
-        log(line)
+        _say(log, line)
         logger.info("%s origin=%s %s", line, sub.origin, row.detail.replace("\n", " | ")[:2000])
+
+    def finish(sub: Submission, row: Row, result: dict | None) -> None:
+        """Keep one student's result; a failure here (a full disk, say) is that student's alone."""
+        try:
+            if result is not None:
+                _store(out, chapter, row, result)
+        except Exception as exc:           # tried again once the batch is done (a full disk may have cleared)
+            logger.warning("%s: could not write the results (%s); trying again at the end", row.student_id, exc)
+            unwritten.append((sub, row, result))
+            return
+        record(sub, row)
 
     pending: dict[str, tuple[Submission, dict, str]] = {}
     for sub in subs:
         if sub.raw is None:
-            finish(sub, Row(sub.student_id, flags=sorted(set(sub.flags)), detail="no notebook found"), {})
+            finish(sub, Row(sub.student_id, flags=sorted(set(sub.flags)),
+                            detail="; ".join(flagdefs.text(f) for f in sub.flags) or "no notebook found"), {})
             continue
         key = cache_key(sub.raw, solution, seed, options)
         cached = None if force else _cached(out / "results", sub, key, out, chapter)
@@ -250,30 +290,49 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
     pool = executors.local(workers) if owned else executor
     try:
         attempts = {sid: 0 for sid in pending}
-        while pending:
-            futures = {pool.submit(run_job_safely, job): sid for sid, (_, job, _) in pending.items()}
+        while pending and not stop.requested:
+            with stop.deferred():           # workers start with Ctrl-C held off: only this process decides
+                futures = {pool.submit(run_job_safely, job): sid for sid, (_, job, _) in pending.items()}
             broken = False
-            for future in as_completed(futures):
+            for future in interrupt.completed(futures, stop):
+                if future.cancelled():
+                    continue
                 sid = futures[future]
                 sub, job, key = pending[sid]
                 attempts[sid] += 1
                 try:
                     result = future.result()
-                except Exception as exc:             # the worker itself was lost
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:         # the worker itself was lost, or its job died oddly
                     result = {"status": "failed", "flags": ["worker_lost"], "detail": repr(exc)}
                     broken = broken or executors.broken(exc)
-                if flagdefs.infrastructure(result.get("flags", [])) and attempts[sid] < MAX_ATTEMPTS:
+                if not isinstance(result, dict):
+                    result = {"status": "failed", "flags": ["grader_error"], "detail": f"not a result: {result!r:.200}"}
+                if flagdefs.infrastructure(result.get("flags", [])) and attempts[sid] < MAX_ATTEMPTS \
+                        and not stop.requested:
                     logger.info("%s: %s, trying again (%s)", sid, ";".join(result.get("flags", [])),
                                 str(result.get("detail", ""))[-300:].replace("\n", " | "))
                     continue
                 del pending[sid]
                 finish(sub, _row(sub, result, key), result)
-            if broken and owned and pending:
+            if broken and owned and pending and not stop.requested:
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = executors.local(workers)
     finally:
         if owned:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if stop.aborted:                # the second Ctrl-C: the workers and their kernels go now
+                kill_tree(os.getpid(), include_root=False)
+            pool.shutdown(wait=not stop.aborted, cancel_futures=True)
+    for sub, row, result in unwritten:
+        try:
+            _store(out, chapter, row, result)
+        except Exception as exc:
+            row = Row(row.student_id, flags=sorted(set(row.flags) | {"grader_error"}), key=row.key,
+                      detail=f"could not write this student's results: {type(exc).__name__}: {exc}")
+        record(sub, row)
+    for sid, (sub, _, _) in sorted(pending.items()):        # what an interrupted batch did not grade
+        record(sub, Row(sid, flags=sorted(set(sub.flags) | {"interrupted"}), detail="the batch was interrupted"))
     for problem in book.finish():
         log(f"WARNING: {problem}; grades.csv is still written")
         logger.warning(problem)
@@ -281,10 +340,14 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
     write_csv(out / "grades.csv", chapter, rows)
     flagged = write_review(out / "review.csv", rows)
     elapsed = time.monotonic() - started
-    logger.info("done: %d rows in %.1f s", len(rows), elapsed)
+    logger.info("done: %d rows in %.1f s%s", len(rows), elapsed, " (interrupted)" if stop.requested else "")
     logger.removeHandler(handler)
     handler.close()
     log(f"wrote {out / 'grades.csv'} ({len(rows)} rows, {elapsed:.1f} s), feedback in {out / 'feedback'}, "
         f"log in {out / 'grading.log'}" + (f"; {flagged} submission(s) to review in {out / 'review.csv'}"
                                             if flagged else ""))
+    if stop.requested:
+        left = sum("interrupted" in r.flags for r in rows)
+        log(f"interrupted: {left} submission(s) not graded (flag `interrupted`); run the same command again "
+            "to grade them (what finished is kept)")
     return rows

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from autograder import notebooks as nbs
-from cnnlab.checks import MIME
+from cnnlab.checks import MIME, digest
 
 ROLE = "autograder_role"
 CHECKS = '__import__("cnnlab.checks", fromlist=["checks"])'
@@ -71,14 +71,43 @@ def _records(cell) -> list:
     return found
 
 
-def read_records(executed, plan: Plan):
+def setup_failed(executed, replies: dict) -> str | None:
+    """Why the grader's own first cell failed (a kernel too slow to start, say), or None. It runs before any
+    student code, so its failure is the grader's: the job is tried again, never graded as tampering."""
+    for index, cell in enumerate(executed.cells):
+        if cell.get("metadata", {}).get(ROLE) == "bootstrap":
+            error = nbs.error_message(cell)
+            if error or replies.get(index) != "ok":
+                return f"the grader's first cell did not run ({error or replies.get(index) or 'no reply'})"
+    return None
+
+
+def _tampering(cell, mine: list, found: list, reply: str | None) -> str | None:
+    """Why a test cell's record cannot be trusted, or None. Each is something run_test never does; a forger
+    who avoids them all still needs the reference's values, which the kernel never has (see judge.py)."""
+    error = nbs.error_message(cell)
+    if len(mine) != len(found) or len(mine) > 1:
+        return "the grader received this test's record more than once or forged: no points"
+    if mine and mine[0].get("digest") != digest(cell.metadata.get("autograder_source", "")):
+        return "this test ran with another source than the course's (its cell was rewritten): no points"
+    if mine and mine[0].get("finished") and error:
+        return f"this test reported reaching its end, yet its cell failed ({error[:200]}): no points"
+    if reply == "error" and not error:
+        return "this test's cell failed without showing its error (the traceback was hidden): no points"
+    if not mine and not error and cell.get("execution_count") is not None:
+        return "this test ran without sending its record: the test cell was changed while it ran"
+    return None
+
+
+def read_records(executed, plan: Plan, replies: dict | None = None):
     """(notebook in the student's layout, {test id: record or None}, {test id: error}, flags).
 
-    A record counts only inside its own test cell, once, with this run's nonce; a record anywhere else,
-    or twice, or a test that ran to its end without one, is the student's doing: the flag `tampered`, and
-    the test gets nothing."""
+    A record counts only inside its own test cell, once, with this run's nonce and the digest of the course's
+    source, from a cell that did not fail after claiming its end; a record anywhere else, a cell that failed
+    without showing it, or a test that ran to its end without a record, is the student's doing: the flag
+    `tampered`, and the test gets nothing. `replies`: {cell index: execute_reply status} (executor.run)."""
     records, errors, flags, kept = {}, {}, [], []
-    for cell in executed.cells:
+    for index, cell in enumerate(executed.cells):
         role = cell.get("metadata", {}).get(ROLE)
         found = _records(cell)
         cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in (o.get("data") or {})]
@@ -87,17 +116,18 @@ def read_records(executed, plan: Plan):
         if role == "test":
             gid = nbs.grade_id(cell)
             mine = [r for r in found if isinstance(r, dict) and r.get("nonce") == plan.nonce and r.get("test") == gid]
-            if len(mine) != len(found) or len(mine) > 1:
+            reply = (replies or {}).get(index)
+            problem = _tampering(cell, mine, found, reply)
+            if problem:
                 flags.append("tampered")
-                errors[gid] = "the grader received this test's record more than once or forged: no points"
-                records[gid] = None
+                errors[gid], records[gid] = problem, None
+            elif replies is not None and reply is None and mine and not nbs.error_message(cell):
+                # a record, but the cell never finished (the kernel stopped or was stopped): no claim to trust
+                errors[gid], records[gid] = "the test's cell did not finish (the kernel stopped before it ended)", None
             else:
                 records[gid] = mine[0] if mine else None
-            if gid not in errors and nbs.error_message(cell):
-                errors[gid] = nbs.error_message(cell)
-            elif records[gid] is None and cell.get("execution_count") is not None and gid not in errors:
-                flags.append("tampered")        # run_test always sends a record or raises: this cell was rewritten
-                errors[gid] = "this test ran without sending its record: the test cell was changed while it ran"
+                if nbs.error_message(cell):
+                    errors[gid] = nbs.error_message(cell)
             cell.source = cell.metadata.pop("autograder_source")
             cell.metadata.pop(ROLE, None)
         elif found:

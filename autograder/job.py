@@ -9,13 +9,14 @@ only the coordinator (grade.py) writes OUT.
 Inside, small steps in order (nbgrader's preprocessor style):
 
     read_submission -> restore_cells -> scan -> instrument -> execute (sandbox, watchdog, limits)
-                    -> read_records -> judge -> mark_failures -> feedback
+                    -> read_records -> judge -> mark_failures -> sanitize -> feedback
 
 The process running it never executes student code: the kernel does, in its sandbox, as a child process that
 the watchdog measures and that is killed, with everything it started, when the job ends.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import resource
 import shutil
@@ -24,7 +25,7 @@ import threading
 import time
 import traceback
 
-from autograder import executor, feedback, instrument, judge, notebooks as nbs, restore, sandbox, scan
+from autograder import executor, feedback, instrument, judge, notebooks as nbs, restore, sandbox, sanitize, scan
 from autograder.settings import CELL_TIMEOUT_S, FILE_SIZE_LIMIT_MB, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S
 from autograder.watchdog import Watchdog, kill_tree
 
@@ -36,20 +37,32 @@ _ONE_AT_A_TIME = threading.Lock()   # the watchdog measures all our children: ne
 
 def prepare_process() -> None:
     """Once per grading process: orphans of a kernel come back to us to be killed, we die with our parent,
-    and the kernel inherits no core dumps and a cap on file size."""
+    and the kernel inherits no core dumps and a cap on file size. A pool worker ignores Ctrl-C (the terminal
+    sends it to the whole process group; the coordinator decides what stops: interrupt.py)."""
     global _PREPARED
     if _PREPARED:
         return
     _PREPARED = True
+    import multiprocessing
+    import signal
+    parent = multiprocessing.parent_process()
+    die_with_parent = os.environ.get("AUTOGRADER_DIE_WITH_PARENT", "1") == "1"
     try:
         import ctypes
-        import signal
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        if os.environ.get("AUTOGRADER_DIE_WITH_PARENT", "1") == "1":
+        if die_with_parent:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except Exception:
         pass
+    if parent is not None:
+        if die_with_parent and os.getppid() != parent.pid:     # the coordinator died before the prctl took hold
+            os._exit(1)
+        # ignored, and blocked too: nbclient installs its own SIGINT handler while it runs a notebook. Kernels
+        # start through sandbox.launcher, which unblocks it (their interrupts are SIGINTs).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     for what, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT_MB << 20)):
         try:
             resource.setrlimit(what, (value, value))
@@ -111,9 +124,9 @@ def run_job(job: dict) -> dict:
         dog.start()
         deadline = max(10, job.get("timeout_s", NOTEBOOK_TIMEOUT_S) - 15)
         with open(os.path.join(tmp, "kernel.log"), "ab") as log:
-            run_flags, _ = executor.run(to_run, level, os.path.join(tmp, "ipc"), os.path.join(tmp, "scratch"),
+            run_flags, client = executor.run(to_run, level, os.path.join(tmp, "ipc"), os.path.join(tmp, "scratch"),
                                         log_file=log, cell_timeout=job.get("cell_timeout", CELL_TIMEOUT_S),
-                                        deadline_s=deadline)
+                                        deadline_s=deadline, max_procs=job.get("max_procs", MAX_PROCESSES))
     finally:
         dog.stop()
         kill_tree(os.getpid(), include_root=False)
@@ -122,7 +135,10 @@ def run_job(job: dict) -> dict:
     if dog.reason:
         flags.append(dog.reason)
         flags = [f for f in flags if f != "kernel_died"]     # we killed it: the limit is the reason
-    executed, records, errors, record_flags = instrument.read_records(to_run, plan)
+    problem = instrument.setup_failed(to_run, client.replies)
+    if problem and not dog.reason:
+        return _failed(flags + ["grader_error"], problem, started)
+    executed, records, errors, record_flags = instrument.read_records(to_run, plan, client.replies)
     flags += record_flags
     if level != "bwrap":
         flags.append("not_isolated")
@@ -131,13 +147,14 @@ def run_job(job: dict) -> dict:
     except judge.JudgeError as exc:
         return _failed(flags + ["grader_error"], str(exc), started)
     mark_failures(executed, outcome)
+    sanitize.notebook(executed, course_texts={c.source for c in source.cells if c.get("cell_type") == "markdown"})
     flags = sorted(set(flags))
     page = feedback.render(job.get("label") or "student", chapter, executed, outcome, flags,
                            show_hidden=job.get("show_hidden", False))
     detail = f"stopped: {dog.reason.replace('_', ' ')}" if dog.reason else ""
     return {"status": "graded", "flags": flags, "scores": outcome.scores, "max_points": outcome.max_points,
             "messages": outcome.messages, "detail": detail, "seconds": time.monotonic() - started,
-            "peak_mb": round(dog.peak_mb, 1), "executed": nbs.dumps(executed), "feedback": page,
+            "peak_mb": round(dog.peak_mb, 1), "peak_procs": dog.peak_procs, "executed": nbs.dumps(executed), "feedback": page,
             "findings": [{"source": "scan", "severity": f.severity, "what": f"{f.cell} line {f.line}: {f.why} ({f.rule})",
                           "code": f.code} for f in findings]}
 
@@ -148,5 +165,5 @@ def run_job_safely(job: dict) -> dict:
     try:
         with _ONE_AT_A_TIME:
             return run_job(job)
-    except Exception:
+    except (Exception, asyncio.CancelledError):
         return _failed(["grader_error"], traceback.format_exc()[-2000:], started)

@@ -118,6 +118,14 @@ def references(source, seed: int) -> dict:
     return refs
 
 
+def predictable_tests(source, seeds=(0, 1)) -> list[str]:
+    """Tests whose checks record the same reference values at two seeds. The judge sees only a record's values,
+    and a kernel can forge a record: a test is safe from a forger who knows an earlier batch's answers only when at
+    least one of its checks depends on `hidden_seed`."""
+    first, second = (references(source, seed) for seed in seeds)
+    return [test for test in first if first[test]["values"] == second[test]["values"]]
+
+
 NOT_ANSWERED = "not answered yet: the exercise cell still raises NotImplementedError"
 
 

@@ -15,6 +15,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from autograder import safe
+
 FIXED = ("student_id", "assignment", "status", "score", "max_score", "flags")
 
 
@@ -39,13 +41,14 @@ def load(out: Path) -> tuple[list[dict], list[str], dict]:
         reader = csv.DictReader(fh)
         rows = list(reader)
         tests = [c for c in reader.fieldnames or [] if c not in FIXED]
-    messages = {}
-    for row in rows:
-        path = out / "results" / f"{row['student_id']}.json"
+    by_id = {}              # grades.csv shows each id as safe.csv_cell made it
+    for path in (out / "results").glob("*.json"):
         try:
-            messages[row["student_id"]] = json.loads(path.read_text(encoding="utf-8")).get("messages", {})
-        except (OSError, ValueError):
-            messages[row["student_id"]] = {}
+            data = json.loads(path.read_text(encoding="utf-8"))
+            by_id[safe.csv_cell(str(data["student_id"]))] = data.get("messages") or {}
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
+            continue
+    messages = {row["student_id"]: by_id.get(row["student_id"], {}) for row in rows}
     return rows, tests, messages
 
 
@@ -71,7 +74,7 @@ def statistics(rows, tests, messages, exercises) -> tuple[list[dict], list[dict]
 
 def _write_csv(path: Path, items: list[dict], fields: list[str]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer = safe.csv_dict_writer(fh, fields)
         writer.writeheader()
         writer.writerows(items)
 

@@ -10,8 +10,15 @@ Levels, best first (`detect()` picks the best that works on this machine):
            grader's (a warning says so and every row carries the flag `not_isolated`).
   none     no sandbox (a warning; flag `not_isolated`).
 
-The kernel talks to the grader over Unix sockets (ZeroMQ ipc) in a folder shared with the
-sandbox, so it needs no network at all.
+The kernel talks to the grader over Unix sockets (ZeroMQ ipc), so it needs no network at all. Under bwrap the
+sockets live in a tiny tmpfs of the sandbox's own (IPC_INSIDE), which the grader reaches through
+/proc/<pid>/root: nothing the kernel can write is shared with the host, and everything it can write (/tmp, the
+sockets' folder, /dev/shm) is a size-limited tmpfs; /dev itself is read-only. The connection file is bound
+read-only.
+
+Every kernel starts through `launcher`: it dies with the grading process that started it (PR_SET_PDEATHSIG; under
+bwrap, --die-with-parent and the pid namespace take everything else with it) and, inside a user namespace, cannot
+run more than `task_limit` tasks (RLIMIT_NPROC counts per user namespace there; it never applies to root).
 """
 from __future__ import annotations
 
@@ -28,6 +35,9 @@ from pathlib import Path
 from autograder.settings import COURSE, ISOLATION, ROOT, SCRATCH_MB
 
 LEVELS = ("bwrap", "unshare", "none")
+IPC_INSIDE = "/run/autograder-ipc"
+IPC_BYTES = 1 << 20
+TASK_HEADROOM = 64             # threads count as tasks: TensorFlow runs dozens on a big machine
 SANDBOX_TMP = "/tmp"
 WORK = "/tmp/work"
 HOME = "/tmp/home"
@@ -45,6 +55,39 @@ ENV_ALLOW = ("PATH", "LANG", "LC_ALL", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS
 
 def kernel_command(connection_file: str = "{connection_file}") -> list[str]:
     return [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+
+
+# argv: parent pid to die with (0: none), task limit (0: none), "--", the command
+_LAUNCHER = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+parent, tasks = int(sys.argv[1]), int(sys.argv[2])
+if parent:
+    import ctypes
+    ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+if tasks:
+    import resource
+    try:
+        resource.setrlimit(resource.RLIMIT_NPROC, (tasks, tasks))
+    except (ValueError, OSError):
+        pass
+os.execvp(sys.argv[4], sys.argv[4:])
+"""
+
+
+def launcher(die_with: int = 0, task_limit: int = 0) -> list[str]:
+    """A prefix that makes the command die with process `die_with` and caps its tasks (RLIMIT_NPROC: set it only
+    inside a user namespace, where it counts the sandbox alone). It also gives the command back the SIGINT that
+    grading workers ignore and block (a kernel is interrupted with SIGINT)."""
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(int(die_with)), str(int(task_limit)), "--"]
+
+
+def task_limit(max_procs: int) -> int:
+    """The RLIMIT_NPROC ceiling for a watchdog limit of `max_procs` processes: room for every thread too."""
+    return max(4 * int(max_procs), int(max_procs) + TASK_HEADROOM)
 
 
 def kernel_env(home: str, mpl_dir: str) -> dict:
@@ -92,8 +135,9 @@ def _mpl_font_cache() -> list[str]:
     return sorted(glob.glob(os.path.join(base, "fontlist-*.json")))
 
 
-def bwrap_prefix(shared: list[str], env: dict) -> list[str]:
-    """bubblewrap arguments; `shared` folders are bound read-write at the same path (ipc sockets)."""
+def bwrap_prefix(shared: list[str], env: dict, readonly: list[str] = ()) -> list[str]:
+    """bubblewrap arguments; `shared` folders are bound read-write and `readonly` ones read-only, each at the
+    same path (the connection file). The sockets go in IPC_INSIDE, a tmpfs of the sandbox's own."""
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--uid", UID, "--gid", UID, "--hostname", "grader", "--clearenv"]
     for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -113,11 +157,15 @@ def bwrap_prefix(shared: list[str], env: dict) -> list[str]:
         args += ["--dev-bind-try", dev, dev]
     if glob.glob("/dev/nvidia*"):
         args += ["--ro-bind-try", "/sys", "/sys"]
+    args += ["--remount-ro", "/dev"]                 # a file there would be unlimited host memory
+    args += ["--perms", "0700", "--size", str(IPC_BYTES), "--tmpfs", IPC_INSIDE]
     args += ["--dir", WORK, "--dir", HOME, "--dir", env["MPLCONFIGDIR"]]
     for font_list in _mpl_font_cache():
         args += ["--ro-bind", font_list, os.path.join(env["MPLCONFIGDIR"], os.path.basename(font_list))]
     for path in shared:
         args += ["--bind", path, path]
+    for path in readonly:
+        args += ["--ro-bind", path, path]
     for key, value in env.items():
         args += ["--setenv", key, value]
     return args + ["--remount-ro", "/", "--chdir", WORK, "--"]
@@ -127,14 +175,17 @@ def unshare_prefix() -> list[str]:
     return ["unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
 
 
-def launch(level: str, shared: list[str], scratch: str) -> tuple[list[str], dict, str]:
+def launch(level: str, shared: list[str], scratch: str, readonly: list[str] = (),
+           max_procs: int = 0) -> tuple[list[str], dict, str]:
     """(kernel argv with '{connection_file}', env, cwd) for a kernel at `level`.
 
-    `scratch` is a private host folder used as home and working folder when there is no bwrap.
+    `scratch` is a private host folder used as home and working folder when there is no bwrap. `max_procs`: the
+    watchdog's process limit, from which the task ceiling is derived (0: no ceiling).
     """
+    tasks = task_limit(max_procs) if max_procs else 0
     if level == "bwrap":
         env = kernel_env(HOME, os.path.join(HOME, ".matplotlib"))
-        return bwrap_prefix(shared, env) + kernel_command(), env, WORK
+        return bwrap_prefix(shared, env, readonly) + launcher(0, tasks) + kernel_command(), env, WORK
     home = os.path.join(scratch, "home")
     work = os.path.join(scratch, "work")
     mpl = os.path.join(home, ".matplotlib")
@@ -143,8 +194,11 @@ def launch(level: str, shared: list[str], scratch: str) -> tuple[list[str], dict
     for font_list in _mpl_font_cache():
         shutil.copy(font_list, mpl)
     env = kernel_env(home, mpl)
-    prefix = unshare_prefix() if level == "unshare" else []
-    return prefix + kernel_command(), env, work
+    if level == "unshare":        # the task ceiling inside the new user namespace; unshare itself dies with us
+        dies = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
+        return dies + unshare_prefix() + launcher(0, tasks) + kernel_command(), env, work
+    # no user namespace here: RLIMIT_NPROC would count every process of the grader's user, so no ceiling
+    return launcher(os.getpid()) + kernel_command(), env, work
 
 
 def _probe(level: str) -> bool:

@@ -60,6 +60,8 @@ OS_CALLS = {"system", "popen", "fork", "forkpty", "kill", "killpg", "execv", "ex
             "remove", "unlink", "rmdir", "removedirs", "rename", "chmod", "chown", "symlink", "link", "setsid",
             "listdir", "scandir", "walk"}
 PATH_RE = re.compile(r"^(/|~|\.\./|[A-Za-z]:\\)|solutions|gradebook|\.db$|/proc/|/etc/")
+LIBRARIES = ("np", "numpy", "torch", "tf", "tensorflow", "keras", "math", "builtins", "sys", "nn", "F", "cnnlab",
+             "data", "models", "plotting", "transfer")
 DUNDER_EQ = {"__eq__", "__ne__", "__bool__", "__float__", "__index__", "__instancecheck__", "__array__"}
 
 
@@ -93,10 +95,11 @@ def _scan_tree(tree, source: str, where: str, builtin_names: set) -> list[Findin
                 add(node, NAME_RULES[node.attr][0], node.attr, NAME_RULES[node.attr][1])
             if isinstance(node.value, ast.Name) and node.value.id == "os" and node.attr in OS_CALLS:
                 add(node, "high", f"os.{node.attr}", "processes or files outside the notebook")
+            if isinstance(node.value, ast.Name) and node.value.id == "sys" and node.attr == "modules":
+                add(node, "high", "sys.modules", "reaches the imported modules (could swap one for a look-alike)")
             if isinstance(node.ctx, ast.Store) and isinstance(node.value, (ast.Name, ast.Attribute)):
                 base = ast.unparse(node.value)
-                if base.split(".")[0] in ("np", "numpy", "torch", "tf", "tensorflow", "keras", "math", "builtins",
-                                          "sys", "nn", "F", "cnnlab", "data", "models", "plotting", "transfer"):
+                if base.split(".")[0] in LIBRARIES:
                     add(node, "high", "module_patch", f"assigns to {base}.{node.attr} (monkeypatching a library)")
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             mods = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
@@ -108,6 +111,11 @@ def _scan_tree(tree, source: str, where: str, builtin_names: set) -> list[Findin
                     add(node, "high", "import IPython", "reaches into IPython")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CALL_RULES:
             severity, why = CALL_RULES[node.func.id]
+            target = node.args[0] if node.args else None
+            if node.func.id == "setattr" and isinstance(target, (ast.Name, ast.Attribute)) \
+                    and ast.unparse(target).split(".")[0] in LIBRARIES:
+                add(node, "high", "module_patch", f"sets attributes of {ast.unparse(target)} (monkeypatching a library)")
+                continue
             if node.func.id == "open":
                 arg = node.args[0] if node.args else None
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and PATH_RE.search(arg.value):

@@ -7,12 +7,17 @@ Accepted layouts, per student:
 A single other .ipynb in the student's folder is accepted and flagged `renamed_notebook`.
 Other files are never used (only the notebook reaches the grader) and are flagged `extra_files`;
 symbolic links are never followed (`symlink_not_followed`). Nothing here writes to the folder.
+Student ids are the folder (or zip) names, escaped (`safe.escape`: a non-UTF-8 name or a backslash is shown
+escaped); a name holding a control character (a newline could forge a line in the log) is refused: one row,
+flag `malformed_submission`, nothing graded.
 """
 from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograder import safe
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
@@ -103,6 +108,9 @@ def discover(submissions_dir: Path, chapter: str) -> list[Submission]:
                                                  flags=["missing_notebook", "symlink_not_followed"]))
             continue
         student = entry.name if entry.is_dir() else entry.stem
+        if safe.unprintable(student):
+            found.setdefault(student, Submission(student, origin=entry.name, flags=["malformed_submission"]))
+            continue
         try:
             if entry.is_dir():
                 found[student] = _from_folder(entry, chapter)
@@ -111,4 +119,7 @@ def discover(submissions_dir: Path, chapter: str) -> list[Submission]:
         except OSError as exc:          # unreadable folder or file: still one row
             found[student] = Submission(student, origin=entry.name, flags=["unreadable_submission"])
             found[student].origin += f" ({exc.strerror})"
-    return [found[k] for k in sorted(found)]
+    subs = [found[k] for k in sorted(found)]
+    for sub in subs:
+        sub.student_id, sub.origin = safe.escape(sub.student_id), safe.escape(sub.origin)
+    return subs

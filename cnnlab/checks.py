@@ -23,6 +23,7 @@ inputs a hidden check uses cannot be known in advance.
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
 import random
 import sys
@@ -58,6 +59,7 @@ class _State:
     seed: int = 0
     nonce: str = ""
     test: str | None = None
+    digest: str = ""                    # of the source the current test runs
     values: list = field(default_factory=list)     # encoded values of the current test
     specs: list = field(default_factory=list)      # reference mode: the Spec of each check
 
@@ -349,9 +351,14 @@ def _keep_builtins() -> None:
     shell.events.register("post_run_cell", restore)
 
 
-def begin(test: str) -> None:
+def digest(source: str) -> str:
+    """Short fingerprint of a test's source: the grader compares it with the source it sent."""
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def begin(test: str, source: str = "") -> None:
     """Start recording one test cell and seed every random generator the same way in kernel and judge."""
-    STATE.test, STATE.values, STATE.specs = test, [], []
+    STATE.test, STATE.values, STATE.specs, STATE.digest = test, [], [], digest(source)
     seed = (zlib.crc32(test.encode()) + STATE.seed) % 2**31
     random.seed(seed)
     np.random.seed(seed)
@@ -366,7 +373,8 @@ def begin(test: str) -> None:
 def finish(finished: bool) -> dict:
     """The record of the current test: what travels to the judge (record mode), or the reference's values
     and how each is judged (reference mode)."""
-    record = {"nonce": STATE.nonce, "test": STATE.test, "finished": bool(finished), "values": STATE.values}
+    record = {"nonce": STATE.nonce, "test": STATE.test, "finished": bool(finished), "values": STATE.values,
+              "digest": STATE.digest}
     if STATE.mode == "reference":
         record["specs"] = STATE.specs
     STATE.test, STATE.values, STATE.specs = None, [], []
@@ -386,18 +394,20 @@ def run_test(test: str, source: str, namespace: dict, exercise_names=()) -> dict
 
     The namespace holds what the set-up cells bound and the exercises' functions (taken from `namespace`, the
     student's, or in the judge the reference solutions) and nothing else, so a test never depends on demo cells
-    or on names a student rebound. Returns the test's record; in record mode it is also displayed, which is how
-    it reaches the grader. An error in the test is raised again after the record is sent.
+    or on names a student rebound. Returns the test's record; in record mode it is displayed instead (raw, in the
+    grader's own MIME type: that is how it reaches the grader) and None is returned, so the cell shows no copy of
+    it as text. An error in the test is raised again after the record is sent.
     """
     scope = {"__name__": "__main__", "__builtins__": __builtins__, **SETUP}
     scope.update({n: namespace[n] for n in exercise_names if n in namespace})
-    begin(test)
+    begin(test, source)
     try:
         exec(compile(source, f"<{test}>", "exec"), scope)
     except BaseException:
         _send(finish(False))
         raise
-    return _send(finish(True))
+    record = _send(finish(True))
+    return None if STATE.mode == "record" else record
 
 
 def _send(record: dict) -> dict:
