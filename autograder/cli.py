@@ -8,8 +8,9 @@ from pathlib import Path
 def _add_grading_options(p) -> None:
     from autograder import settings
     p.add_argument("--workers", type=int, default=None, help="submissions graded in parallel (default: CPU cores)")
-    p.add_argument("--isolation", choices=["auto", "bwrap", "unshare", "none"], default=settings.ISOLATION,
-                   help="sandbox for student kernels (default auto: bubblewrap if it works)")
+    p.add_argument("--isolation", choices=["auto", "bwrap", "unshare", "none", "container"], default=settings.ISOLATION,
+                   help="sandbox for student kernels (default auto: bubblewrap if it works; container: the pod or "
+                        "container the workers run in is the sandbox, see docs/scale.md)")
     p.add_argument("--memory-limit", type=int, default=settings.MEMORY_LIMIT_MB, metavar="MB",
                    help=f"resident memory of one submission's processes (default {settings.MEMORY_LIMIT_MB})")
     p.add_argument("--max-processes", type=int, default=settings.MAX_PROCESSES, metavar="N",
@@ -42,6 +43,12 @@ def main(argv=None) -> int:
     p.add_argument("--submissions", required=True, type=Path, help="folder of <student_id>/<chapter>.ipynb")
     p.add_argument("--out", required=True, type=Path, help="folder for grades.csv, feedback/ and the log")
     p.add_argument("--force", action="store_true", help="grade again even submissions already graded unchanged")
+    from autograder.executors import EXECUTORS
+    p.add_argument("--executor", choices=list(EXECUTORS), default="local",
+                   help="where submissions are graded: " + "; ".join(f"{k}: {v}" for k, v in EXECUTORS.items()))
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="with --executor dask: the scheduler of a running Dask cluster (default: start a "
+                        "LocalCluster of --workers processes on 127.0.0.1)")
     _add_grading_options(p)
 
     p = sub.add_parser("bank", help="check the exercise bank: right answers pass, wrong ones lose points")
@@ -87,8 +94,10 @@ def main(argv=None) -> int:
         from autograder.grade import grade
         if not args.submissions.is_dir():
             parser.error(f"--submissions {args.submissions} is not a folder")
+        if args.scheduler and args.executor != "dask":
+            parser.error(f"--scheduler {args.scheduler} needs --executor dask (the executor is {args.executor})")
         grade(args.chapter, args.submissions, args.out, args.workers, options=_options(args),
-              gradebook_url=args.gradebook, force=args.force)
+              gradebook_url=args.gradebook, force=args.force, executor_name=args.executor, scheduler=args.scheduler)
     elif args.command == "bank":
         from autograder.bank import check
         verdicts = check(args.chapter, args.exercises or None, seed=args.seed)
