@@ -20,7 +20,7 @@ CHAPTERS ?=
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: sandbox lab formgrader test release grade demo report bench sweep data install clean
+.PHONY: sandbox lab formgrader test test-slurm release grade demo report bench sweep data install clean
 
 install: $(STAMP)
 
@@ -43,7 +43,13 @@ lab: install
 
 test: install sandbox
 	bash tests/browser/install.sh $(PY)
+	bash tests/servers/install.sh $(PY)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+
+# opt-in: a single-node Slurm cluster on 127.0.0.1 grades a small class through dask-jobqueue (needs root)
+test-slurm: install sandbox
+	bash tests/servers/install.sh $(PY) --slurm
+	AUTOGRADER_SLURM_TEST=1 $(PY) -m pytest -p no:xdist -s tests/test_grader_slurm.py $(PYTEST_ARGS)
 
 formgrader: install   # JupyterLab at the repository root, where Nbgrader > Formgrader works
 	$(PY) -m jupyter lab

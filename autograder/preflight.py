@@ -27,6 +27,7 @@ from pathlib import Path
 from autograder import sandbox
 
 PROC = Path("/proc")
+ROOTFS = Path("/")          # both moved by tests to stand in for other hosts
 APPARMOR_PROFILE = """abi <abi/4.0>,
 include <tunables/global>
 profile bwrap /usr/bin/bwrap flags=(unconfined) {
@@ -56,8 +57,9 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def in_container(proc: Path = PROC, root: Path = Path("/")) -> str | None:
+def in_container(proc: Path | None = None, root: Path | None = None) -> str | None:
     """Why this host looks like a container (a short reason), or None."""
+    proc, root = proc or PROC, root or ROOTFS
     if os.environ.get("KUBERNETES_SERVICE_HOST"):
         return "a Kubernetes pod (KUBERNETES_SERVICE_HOST is set)"
     for marker in (".dockerenv", "run/.containerenv"):
@@ -89,8 +91,9 @@ def probe(level: str) -> str | None:
     return done.stderr.decode("utf-8", "replace").strip()[-500:] or f"exit status {done.returncode}"
 
 
-def bwrap_fix(error: str, proc: Path = PROC, root: Path = Path("/")) -> str:
+def bwrap_fix(error: str, proc: Path | None = None, root: Path | None = None) -> str:
     """The fix for a bubblewrap that failed with `error` on this host."""
+    proc, root = proc or PROC, root or ROOTFS
     if "not installed" in error:
         return "install it (Debian/Ubuntu: `sudo apt-get install -y bubblewrap`)"
     if _read(proc / "sys" / "kernel" / "apparmor_restrict_unprivileged_userns") == "1":
@@ -109,8 +112,9 @@ def bwrap_fix(error: str, proc: Path = PROC, root: Path = Path("/")) -> str:
     return f"see bubblewrap's message above; {USE_CONTAINER}"
 
 
-def container_notes(proc: Path = PROC, root: Path = Path("/")) -> list[str]:
+def container_notes(proc: Path | None = None, root: Path | None = None) -> list[str]:
     """What a container used as the sandbox should provide and, as far as can be seen from inside, does not."""
+    proc, root = proc or PROC, root or ROOTFS
     notes = []
     if os.geteuid() == 0:
         notes.append("the kernel runs as root in the container: run the pod as a non-root user")
@@ -119,8 +123,9 @@ def container_notes(proc: Path = PROC, root: Path = Path("/")) -> list[str]:
             notes.append("the root file system is writable: set readOnlyRootFilesystem: true")
     except OSError:
         pass
-    memory = _read(root / "sys" / "fs" / "cgroup" / "memory.max")
-    if memory in (None, "max"):
+    cgroup = root / "sys" / "fs" / "cgroup"
+    memory = _read(cgroup / "memory.max") or _read(cgroup / "memory" / "memory.limit_in_bytes")   # v2, v1
+    if memory is None or memory == "max" or (memory.isdigit() and int(memory) >= 1 << 60):
         notes.append("no memory limit on the container's cgroup: set resources.limits.memory on the pod")
     if (root / "var" / "run" / "secrets" / "kubernetes.io" / "serviceaccount" / "token").exists():
         notes.append("a Kubernetes service-account token is mounted, and student code can read it: set "
