@@ -76,6 +76,8 @@ def main(argv=None) -> int:
     p.add_argument("--throughput", default="ch16_train_vs_eval", metavar="CHAPTER",
                    help="chapter whose solution is graded N times against stock nbgrader ('none' to skip)")
     p.add_argument("-n", type=int, default=4, help="submissions for the throughput comparison (default 4)")
+    p.add_argument("--scale", type=int, default=1000, metavar="N",
+                   help="toy class graded through Dask for the scale section (default 1000; 0 to skip)")
 
     p = sub.add_parser("leaks", help="prove no demo or visible test in a student notebook solves an exercise")
     p.add_argument("chapters", nargs="*")
@@ -135,5 +137,5 @@ def main(argv=None) -> int:
     elif args.command == "bench":
         from autograder.bench import bench
         bench(args.chapters or None, args.out, throughput_chapter=None if args.throughput == "none" else args.throughput,
-              n_submissions=args.n)
+              n_submissions=args.n, scale=args.scale)
     return 0

@@ -176,6 +176,14 @@ def _progress(done: int, total: int, row: Row, started: float) -> str:
             f"{sum(row.scores.values()):g} pts {';'.join(sorted(set(row.flags)))} ({state}) eta {eta:.0f} s")
 
 
+def peak_mib() -> float:
+    """This process's peak resident memory (the coordinator's, without its workers)."""
+    import resource
+    import sys
+    scale = 1 if sys.platform == "darwin" else 1024          # ru_maxrss: bytes on macOS, KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2 ** 20
+
+
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -331,7 +339,7 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
     write_csv(out / "grades.csv", chapter, rows)
     flagged = write_review(out / "review.csv", rows)
     elapsed = time.monotonic() - ledger.started
-    logger.info("done: %d rows in %.1f s", len(rows), elapsed)
+    logger.info("done: %d rows in %.1f s; coordinator peak memory %.0f MiB", len(rows), elapsed, peak_mib())
     logger.removeHandler(handler)
     handler.close()
     log(f"wrote {out / 'grades.csv'} ({len(rows)} rows, {elapsed:.1f} s), feedback in {out / 'feedback'}, "
