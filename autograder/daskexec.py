@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from autograder.settings import MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S
 WAIT_FOR_WORKERS_S = int(os.environ.get("AUTOGRADER_DASK_WAIT_S", "300"))   # a Slurm queue can be slow
 WORKER_MB = 2048                 # a worker's own memory (the judge imports the frameworks), besides the kernel's
 LIFETIME_MARGIN_S = 300          # a Slurm worker retires this long before its walltime
+CAPACITY_TTL_S = 5               # how long the cluster's thread count is trusted (clusters grow and shrink)
 
 
 class DaskExecutor(cf.Executor):
@@ -46,6 +48,7 @@ class DaskExecutor(cf.Executor):
         self.client, self.cluster, self.where = client, cluster, where
         self._live: set = set()
         self._lock = threading.Lock()
+        self._capacity = (0.0, 0)               # (when, threads): asked of the scheduler at most every few seconds
 
     def submit(self, fn, /, *args, **kwargs) -> cf.Future:
         key = f"{getattr(fn, '__name__', 'task')}-{uuid.uuid4().hex}"
@@ -74,7 +77,11 @@ class DaskExecutor(cf.Executor):
         return self.client.scheduler_info(n_workers=-1)["workers"]
 
     def capacity(self) -> int:
-        return sum(w.get("nthreads", 1) for w in self.workers().values())
+        when, threads = self._capacity
+        if time.monotonic() - when > CAPACITY_TTL_S:
+            threads = sum(w.get("nthreads", 1) for w in self.workers().values())
+            self._capacity = (time.monotonic(), threads)
+        return threads
 
     def describe(self) -> str:
         workers = self.workers()
@@ -153,16 +160,18 @@ def connect(address: str, log=print) -> DaskExecutor:
 
 def walltime_seconds(walltime: str) -> int:
     """Slurm's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S."""
-    days, _, clock = walltime.rpartition("-") if "-" in walltime else ("0", "", walltime)
+    days, clock = walltime.split("-", 1) if "-" in walltime else ("0", walltime)
     parts = [int(p) for p in clock.split(":")]
-    if "-" in walltime:
+    if "-" in walltime:                       # after days, the first field is hours
         h, m, s = (parts + [0, 0])[:3]
-    else:
-        h, m, s = {1: (0, parts[0], 0), 2: (0, parts[0], parts[1]), 3: tuple(parts)}[len(parts)]
+    elif len(parts) == 3:
+        h, m, s = parts
+    else:                                     # M or M:S
+        h, m, s = 0, parts[0], (parts[1] if len(parts) > 1 else 0)
     return int(days) * 86400 + h * 3600 + m * 60 + s
 
 
-def slurm_settings(workers: int, timeout_s: int = NOTEBOOK_TIMEOUT_S) -> dict:
+def slurm_settings(workers: int, timeout_s: int = NOTEBOOK_TIMEOUT_S, memory_mb: int = MEMORY_LIMIT_MB) -> dict:
     """SLURMCluster arguments: what the course's jobqueue config says, and what grading needs on top of it
     (one thread per worker process, memory for worker plus kernel, workers that retire before their walltime)."""
     import dask
@@ -178,18 +187,19 @@ def slurm_settings(workers: int, timeout_s: int = NOTEBOOK_TIMEOUT_S) -> dict:
     extra = list(config.get("worker-extra-args") or [])
     extra += ["--lifetime", f"{lifetime - stagger}s", "--lifetime-stagger", f"{stagger}s"]
     return {"cores": cores, "processes": cores, "walltime": walltime, "python": sys.executable,
-            "memory": config.get("memory") or f"{cores * (MEMORY_LIMIT_MB + WORKER_MB)}MB",
+            "memory": config.get("memory") or f"{cores * (memory_mb + WORKER_MB)}MB",
             "worker_extra_args": extra, "jobs": max(1, math.ceil(workers / cores))}
 
 
-def slurm(workers: int, log=print, logs: Path | None = None) -> DaskExecutor:
+def slurm(workers: int, log=print, logs: Path | None = None, timeout_s: int = NOTEBOOK_TIMEOUT_S,
+          memory_mb: int = MEMORY_LIMIT_MB) -> DaskExecutor:
     """Dask workers in Slurm jobs (dask-jobqueue), kept at `workers` processes while the batch runs: a worker
     that retires at the end of its lifetime is replaced by a fresh job, and its task runs again elsewhere."""
     try:
         from dask_jobqueue import SLURMCluster
     except ImportError as exc:
         raise SystemExit(f"the slurm executor needs dask-jobqueue: pip install dask-jobqueue ({exc})") from None
-    settings = slurm_settings(workers)
+    settings = slurm_settings(workers, timeout_s, memory_mb)
     jobs = settings.pop("jobs")
     if logs is not None:
         logs.mkdir(parents=True, exist_ok=True)

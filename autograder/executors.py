@@ -33,8 +33,9 @@ def local(workers: int) -> ProcessPoolExecutor:
                                initializer=prepare_process, max_tasks_per_child=TASKS_PER_PROCESS)
 
 
-def start(name: str, workers: int, scheduler: str | None = None, log=print, logs=None) -> Executor:
-    """The executor called `name` (see EXECUTORS), ready to take jobs; `logs`: a folder for Slurm's job logs."""
+def start(name: str, workers: int, scheduler: str | None = None, log=print, logs=None, **limits) -> Executor:
+    """The executor called `name` (see EXECUTORS), ready to take jobs. For Slurm: `logs`, a folder for the jobs'
+    logs, and `limits` (timeout_s, memory_mb: a submission's) to size the jobs."""
     if name not in EXECUTORS:
         raise ValueError(f"unknown executor {name!r}; choose from {', '.join(EXECUTORS)}")
     if scheduler and name != "dask":
@@ -46,7 +47,7 @@ def start(name: str, workers: int, scheduler: str | None = None, log=print, logs
     except ImportError as exc:
         raise SystemExit(f"{DASK_MISSING.format(name=name)} ({exc})") from None
     if name == "slurm":
-        return daskexec.slurm(workers, log=log, logs=logs)
+        return daskexec.slurm(workers, log=log, logs=logs, **limits)
     return daskexec.connect(scheduler, log=log) if scheduler else daskexec.local_cluster(workers)
 
 

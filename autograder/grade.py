@@ -284,7 +284,13 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
     logger, handler = _start_log(out, chapter)
     workers = max(1, workers or default_workers())
     owned = executor is None
-    pool = executors.start(executor_name, workers, scheduler, log=log, logs=out / "slurm") if owned else executor
+    try:
+        pool = (executors.start(executor_name, workers, scheduler, log=log, logs=out / "slurm",
+                                timeout_s=options.timeout_s, memory_mb=options.memory_mb) if owned else executor)
+    except ValueError as exc:                  # a wrong executor, scheduler address or Slurm setting
+        logger.removeHandler(handler)
+        handler.close()
+        raise SystemExit(str(exc)) from None
     from autograder.gradebook import GradebookWriter, default_url
     book = GradebookWriter(gradebook_url or default_url(out), chapter, nbs.reads(solution, chapter))
     try:

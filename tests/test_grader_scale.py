@@ -157,6 +157,22 @@ def test_a_worker_with_another_grader_refuses_the_job():
     assert result["flags"] == ["grader_error"] and "another grader" in result["detail"]
 
 
+@needs("dask")
+def test_slurm_workers_retire_before_their_walltime_with_one_thread_each(monkeypatch):
+    import dask
+    from autograder import daskexec
+    assert [daskexec.walltime_seconds(t) for t in ("90", "10:30", "02:00:00", "1-0", "1-02:03:04")] == \
+        [5400, 630, 7200, 86400, 93784]
+    with dask.config.set({"jobqueue.slurm.walltime": "02:00:00", "jobqueue.slurm.cores": 4}):
+        settings = daskexec.slurm_settings(10, timeout_s=600, memory_mb=2048)
+    assert settings["processes"] == settings["cores"] == 4 and settings["jobs"] == 3
+    assert settings["memory"] == f"{4 * (2048 + daskexec.WORKER_MB)}MB"
+    lifetime = settings["worker_extra_args"][settings["worker_extra_args"].index("--lifetime") + 1]
+    assert int(lifetime.rstrip("s")) + 120 <= 7200 - 300
+    with dask.config.set({"jobqueue.slurm.walltime": "00:30:00"}), pytest.raises(ValueError, match="at least 35"):
+        daskexec.slurm_settings(1, timeout_s=900)
+
+
 # --------------------------------------------------------------------------- the sandbox preflight
 
 def fake_host(tmp_path: Path, bwrap_says: str | None = None, **proc_files: str) -> tuple[Path, Path]:
