@@ -219,11 +219,11 @@ def _lost(exc: BaseException) -> dict:
     return {"status": "failed", "flags": ["worker_lost"], "detail": f"{type(exc).__name__}: {exc}"}
 
 
-def run_jobs(pool, jobs: dict, on_result, logger, workers: int, replace_pool=None) -> None:
+def run_jobs(pool, jobs: dict, on_result, logger, workers: int, replace_pool=None):
     """Submit every job in `jobs` ({student: job}) to `pool`, a bounded number at a time, and call
     `on_result(student, result)` once per student as results arrive. A result carrying an infrastructure flag
     (or a lost worker) is tried again, up to MAX_ATTEMPTS times; a grade (timeouts and limits included) is
-    final. `replace_pool(pool)`: a fresh pool when a local pool broke."""
+    final. `replace_pool(pool)`: a fresh pool when a local pool broke. Returns the pool in use at the end."""
     from autograder import executors
     from autograder.job import run_job_safely
     queue = list(jobs)[::-1]                     # popped from the end: students in order
@@ -254,6 +254,7 @@ def run_jobs(pool, jobs: dict, on_result, logger, workers: int, replace_pool=Non
             queue.extend(inflight.values())          # they fail with the broken pool anyway: submit them again
             inflight.clear()
             pool = replace_pool(pool)
+    return pool
 
 
 def _start_log(out: Path, chapter: str):
@@ -334,7 +335,8 @@ def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None
             old.shutdown(wait=False, cancel_futures=True)
             return executors.local(workers)
 
-        run_jobs(pool, jobs, on_result, logger, workers, replace_pool if owned and executor_name == "local" else None)
+        pool = run_jobs(pool, jobs, on_result, logger, workers,
+                        replace_pool if owned and executor_name == "local" else None)
     finally:
         if owned:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -69,7 +69,7 @@ def autograder(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def grade_args(subs: Path, out: Path, *more: str) -> list[str]:
-    return ["grade", "toy", "--submissions", str(subs), "--out", str(out), "--workers", "2", "--cell-timeout", "3",
+    return ["grade", "toy", "--submissions", str(subs), "--out", str(out), "--workers", "2", "--cell-timeout", "8",
             *more]
 
 
@@ -147,6 +147,19 @@ def test_only_infrastructure_failures_are_tried_again_and_a_bounded_number_of_ti
     assert pool.calls == {"flaky": 2, "lost": MAX_ATTEMPTS, "slow": 1, "greedy": 1}
     assert results["flaky"] == graded and results["lost"]["flags"] == ["worker_lost"]
     assert results["slow"]["flags"] == ["timeout"] and results["greedy"]["flags"] == ["memory_limit"]
+
+
+def test_a_broken_local_pool_is_replaced_and_the_batch_goes_on():
+    import logging
+    from concurrent.futures.process import BrokenProcessPool
+    from autograder.grade import run_jobs
+    graded = {"status": "graded", "flags": []}
+    broken = Scripted({sid: (lambda n: BrokenProcessPool("a worker died")) for sid in ("a", "b")})
+    fresh = Scripted({sid: (lambda n: graded) for sid in ("a", "b")})
+    results = {}
+    final = run_jobs(broken, {sid: {"label": sid} for sid in ("a", "b")}, results.__setitem__,
+                     logging.getLogger("test"), workers=2, replace_pool=lambda old: fresh)
+    assert final is fresh and results == {"a": graded, "b": graded}
 
 
 def test_a_worker_with_another_grader_refuses_the_job():
