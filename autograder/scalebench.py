@@ -10,8 +10,11 @@ blank notebook, the bank's wrong answers):
   - one real chapter (ch16_train_vs_eval) with 20 submissions, local vs Dask, once its tests use check();
 and, from those figures, the hours 10,000 students take on N cores, and the coordinator's memory.
 
-Parallel efficiency = rows per minute with W workers / (W x rows per minute with one worker). The coordinator's
-peak memory is its own maximum resident size (the LocalCluster's scheduler runs inside it; the workers do not).
+Parallel efficiency = rows per minute with W workers / (W x rows per minute with one worker). Worker utilization
+= the submissions' own grading seconds / (W x wall seconds): how busy the executor kept its workers, start-up
+included, whatever else the machine was running (on a shared machine the efficiency also measures the
+neighbours; utilization much less so). The coordinator's peak memory is its own maximum resident size (the
+LocalCluster's scheduler runs inside it; the workers do not).
 """
 from __future__ import annotations
 
@@ -115,6 +118,7 @@ def _ceiling_child(subs: Path, out: Path) -> None:
 
 def timed(chapter: str, subs: Path, out: Path, executor: str, workers: int, n: int) -> dict:
     """One grading run in a fresh process: wall seconds, rows per minute, the coordinator's peak memory."""
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", chapter, "--submissions", str(subs),
                            "--out", str(out), "--workers", str(workers), "--executor", executor],
@@ -125,11 +129,14 @@ def timed(chapter: str, subs: Path, out: Path, executor: str, workers: int, n: i
     peak = PEAK_RE.findall((out / "grading.log").read_text(encoding="utf-8"))
     with (out / "grades.csv").open(encoding="utf-8") as fh:
         rows = sum(1 for _ in fh) - 1
-    graded = sum(1 for p in (out / "results").glob("*.json")
-                 if json.loads(p.read_text(encoding="utf-8")).get("status") == "graded")
+    results = [json.loads(p.read_text(encoding="utf-8")) for p in (out / "results").glob("*.json")]
+    graded = sum(r.get("status") == "graded" for r in results)
+    busy = sum(r.get("seconds", 0.0) for r in results)      # each submission's own time on its worker
     return {"chapter": chapter, "executor": executor, "workers": workers, "n": n, "rows": rows, "graded": graded,
             "seconds": round(seconds, 1), "rows_per_min": round(60 * rows / seconds, 1),
-            "coordinator_mib": float(peak[-1]) if peak else None, "submission_kib": round(mean_kib(subs), 1)}
+            "coordinator_mib": float(peak[-1]) if peak else None, "submission_kib": round(mean_kib(subs), 1),
+            "utilization": round(busy / (workers * seconds), 2),
+            "load": f"{load_before:.0f}-{os.getloadavg()[0]:.0f}"}
 
 
 def measure(n: int = 1000, n_baseline: int = 60, workers: int | None = None, real_n: int = 20, log=print) -> dict:
@@ -191,9 +198,11 @@ def project(runs: list[dict], workers: int, ceiling: dict) -> list[dict]:
 
 
 def format_tables(result: dict) -> str:
-    lines = ["Grading at scale (measured on this machine):", "",
+    lines = [f"Grading at scale (measured on this machine, {os.cpu_count()} cores; load average at the start and "
+             "end of each run):", "",
              "| chapter | executor | workers | submissions | wall (s) | rows/min | parallel efficiency | "
-             "coordinator peak (MiB) |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+             "worker utilization | coordinator peak (MiB) | load average |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     runs = result["runs"]
     one = {r["chapter"]: r for r in runs if r["workers"] == 1}
     for r in runs:
@@ -201,7 +210,8 @@ def format_tables(result: dict) -> str:
         eff = (f"{r['rows_per_min'] / (r['workers'] * base['rows_per_min']):.2f}"
                if base and r["executor"] == "dask" and r["workers"] > 1 else "-")
         lines.append(f"| {r['chapter']} | {r['executor']} | {r['workers']} | {r['n']} | {r['seconds']:.1f} | "
-                     f"{r['rows_per_min']:.1f} | {eff} | {r['coordinator_mib'] or '-'} |")
+                     f"{r['rows_per_min']:.1f} | {eff} | {r['utilization']:.2f} | {r['coordinator_mib'] or '-'} | "
+                     f"{r['load']} |")
     c = result["ceiling"]
     lines += ["", f"Coordinator alone (results that cost nothing, {c['n']} rows written to OUT and the SQLite "
               f"gradebook): {c['rows_per_min']:,} rows/min.",
