@@ -20,7 +20,7 @@ CHAPTERS ?=
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: sandbox lab formgrader test release grade demo report bench sweep data install clean
+.PHONY: sandbox lab formgrader test test-slurm test-slurm release grade demo report bench sweep data install clean
 
 install: $(STAMP)
 
@@ -46,7 +46,13 @@ lab: install
 
 test: install sandbox
 	bash tests/browser/install.sh $(PY)
+	bash tests/servers/install.sh $(PY)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+
+# opt-in: a single-node Slurm cluster on 127.0.0.1 grades a small class through dask-jobqueue (needs root)
+test-slurm: install sandbox
+	bash tests/servers/install.sh $(PY) --slurm
+	AUTOGRADER_SLURM_TEST=1 $(PY) -m pytest -p no:xdist -s tests/test_grader_slurm.py $(PYTEST_ARGS)
 
 # make formgrader OUT=grading/ch18: JupyterLab at the repository root, Nbgrader > Formgrader shows that graded OUT
 formgrader: install
@@ -65,7 +71,8 @@ demo: install sandbox
 report: install
 	$(PY) -m autograder report $(OUT)
 
-bench: install
+bench: install   # the scale section grades a class of 1,000 through Dask (requirements-scale.txt)
+	$(PIP) install -q -r requirements-scale.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	$(PY) -m autograder bench $(CHAPTERS)
 
 sweep: install   # every solution notebook under stand-ins for other machines (about 10 minutes)

@@ -4,6 +4,9 @@ Each solution notebook runs top to bottom in a fresh kernel, in a child process 
 memory (the kernel included) the operating system reports when it exits. Then the same notebook is
 graded as a submission, and the grading time is compared with the bare run. Budgets (course spec):
 a notebook <= 60 s and <= 3 GiB, all chapters <= 5 min, grading <= 1.2 x bare execution.
+
+The scale section (scalebench.py, `--scale N`, 0 to skip) grades the toy chapter's class of N through Dask on
+this machine and projects 10,000 students on N cores.
 """
 from __future__ import annotations
 
@@ -56,7 +59,7 @@ def grading_seconds(chapter: str) -> float:
 
 
 def bench(selected: list[str] | None, out: Path, throughput_chapter: str | None = "ch16_train_vs_eval",
-          n_submissions: int = 4, log=print) -> list[dict]:
+          n_submissions: int = 4, log=print, scale: int = 1000) -> list[dict]:
     rows = []
     for chapter in selected or chapters():
         seconds, peak, code = _measured(["--execute", str(solution_path(chapter))])
@@ -72,6 +75,15 @@ def bench(selected: list[str] | None, out: Path, throughput_chapter: str | None 
         t = throughput(throughput_chapter, n_submissions, workers=2, log=lambda *_: None)
         table += "\n\n" + format_throughput(throughput_chapter, n_submissions, t)
         rows.append({"throughput": t})
+    if scale:
+        import importlib.util
+        if importlib.util.find_spec("distributed") is None:
+            table += "\n\nScale section skipped: Dask is not installed (pip install -r requirements-scale.txt)."
+        else:
+            from autograder import scalebench
+            measured = scalebench.measure(n=scale, log=log)
+            table += "\n\n" + scalebench.format_tables(measured)
+            rows.append({"scale": measured})
     log(table)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")

@@ -8,8 +8,9 @@ from pathlib import Path
 def _add_grading_options(p) -> None:
     from autograder import settings
     p.add_argument("--workers", type=int, default=None, help="submissions graded in parallel (default: CPU cores)")
-    p.add_argument("--isolation", choices=["auto", "bwrap", "unshare", "none"], default=settings.ISOLATION,
-                   help="sandbox for student kernels (default auto: bubblewrap if it works)")
+    p.add_argument("--isolation", choices=["auto", "bwrap", "unshare", "none", "container"], default=settings.ISOLATION,
+                   help="sandbox for student kernels (default auto: bubblewrap if it works; container: the pod or "
+                        "container the workers run in is the sandbox, see docs/scale.md)")
     p.add_argument("--memory-limit", type=int, default=settings.MEMORY_LIMIT_MB, metavar="MB",
                    help=f"resident memory of one submission's processes (default {settings.MEMORY_LIMIT_MB})")
     p.add_argument("--max-processes", type=int, default=settings.MAX_PROCESSES, metavar="N",
@@ -42,6 +43,12 @@ def main(argv=None) -> int:
     p.add_argument("--submissions", required=True, type=Path, help="folder of <student_id>/<chapter>.ipynb")
     p.add_argument("--out", required=True, type=Path, help="folder for grades.csv, feedback/ and the log")
     p.add_argument("--force", action="store_true", help="grade again even submissions already graded unchanged")
+    from autograder.executors import EXECUTORS
+    p.add_argument("--executor", choices=list(EXECUTORS), default="local",
+                   help="where submissions are graded: " + "; ".join(f"{k}: {v}" for k, v in EXECUTORS.items()))
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="with --executor dask: the scheduler of a running Dask cluster (default: start a "
+                        "LocalCluster of --workers processes on 127.0.0.1)")
     _add_grading_options(p)
 
     p = sub.add_parser("bank", help="check the exercise bank: right answers pass, wrong ones lose points")
@@ -69,6 +76,8 @@ def main(argv=None) -> int:
     p.add_argument("--throughput", default="ch16_train_vs_eval", metavar="CHAPTER",
                    help="chapter whose solution is graded N times against stock nbgrader ('none' to skip)")
     p.add_argument("-n", type=int, default=4, help="submissions for the throughput comparison (default 4)")
+    p.add_argument("--scale", type=int, default=1000, metavar="N",
+                   help="toy class graded through Dask for the scale section (default 1000; 0 to skip)")
 
     p = sub.add_parser("leaks", help="prove no demo or visible test in a student notebook solves an exercise")
     p.add_argument("chapters", nargs="*")
@@ -87,8 +96,11 @@ def main(argv=None) -> int:
         from autograder.grade import grade
         if not args.submissions.is_dir():
             parser.error(f"--submissions {args.submissions} is not a folder")
+        if args.scheduler and args.executor != "dask":
+            parser.error(f"--scheduler {args.scheduler} needs --executor dask (the executor is {args.executor})")
         rows = grade(args.chapter, args.submissions, args.out, args.workers, options=_options(args),
-                     gradebook_url=args.gradebook, force=args.force)
+                     gradebook_url=args.gradebook, force=args.force, executor_name=args.executor,
+                     scheduler=args.scheduler)
         if any("interrupted" in r.flags for r in rows):
             return 130                # stopped by Ctrl-C: what finished is written, the rest is not graded
 
@@ -129,5 +141,5 @@ def main(argv=None) -> int:
     elif args.command == "bench":
         from autograder.bench import bench
         bench(args.chapters or None, args.out, throughput_chapter=None if args.throughput == "none" else args.throughput,
-              n_submissions=args.n)
+              n_submissions=args.n, scale=args.scale)
     return 0

@@ -23,11 +23,13 @@ import logging
 import os
 import secrets
 import time
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder import flags as flagdefs, interrupt, notebooks as nbs, safe, sandbox
-from autograder.settings import CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S, ROOT, solution_path
+from autograder.fingerprint import grader_fingerprint
+from autograder.settings import CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S, solution_path
 from autograder.submissions import Submission, discover
 from autograder.watchdog import kill_tree
 
@@ -60,16 +62,6 @@ class Options:
     timeout_s: int = NOTEBOOK_TIMEOUT_S
     show_hidden: bool = False
     seed: int | None = None            # hidden fixtures' seed; None: OUT/grading_seed (made on the first run)
-
-
-def grader_fingerprint() -> str:
-    """Hash of every module that can change a grade: the autograder and cnnlab packages."""
-    h = hashlib.sha256()
-    for package in ("autograder", "cnnlab"):
-        for path in sorted((ROOT / package).glob("*.py")):
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def cache_key(raw: bytes, solution: bytes, seed: int, options: Options) -> str:
@@ -189,6 +181,14 @@ def _progress(done: int, total: int, row: Row, started: float) -> str:
             f"{sum(row.scores.values()):g} pts {';'.join(sorted(set(row.flags)))} ({state}) eta {eta:.0f} s")
 
 
+def peak_mib() -> float:
+    """This process's peak resident memory (the coordinator's, without its workers)."""
+    import resource
+    import sys
+    scale = 1 if sys.platform == "darwin" else 1024          # ru_maxrss: bytes on macOS, KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2 ** 20
+
+
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -211,136 +211,228 @@ def _say(log, line: str) -> None:
             pass
 
 
-def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None, log=print,
-          options: Options | None = None, gradebook_url: str | None = None, force: bool = False,
-          executor=None) -> list[Row]:
-    """Grade every submission of `chapter` in `submissions` into `out`. `executor`: any
-    concurrent.futures.Executor (default: a local process pool of `workers` processes).
-    Ctrl-C stops it cleanly (see interrupt.py); rows of students it did not grade carry the flag `interrupted`."""
-    with interrupt.Interrupts(log) as stop:
-        return _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor, stop)
+class Ledger:
+    """One row per student, whatever arrives: each result is written to OUT and merged into the gradebook the
+    moment it arrives, once; a second result for a student already recorded (a task that ran twice, a retry
+    that raced its original) changes nothing. A failure writing one student's files is that student's alone:
+    it is tried again at the end (`retry_unwritten`; a full disk may have cleared)."""
+
+    def __init__(self, out: Path, chapter: str, book, total: int, log, logger):
+        self.out, self.chapter, self.book, self.total, self.log, self.logger = out, chapter, book, total, log, logger
+        self.rows: dict[str, Row] = {}
+        self.unwritten: list[tuple[Submission, Row, dict]] = []
+        self.started = time.monotonic()
+
+    def finish(self, sub: Submission, row: Row, result: dict | None) -> bool:
+        if row.student_id in self.rows or any(r.student_id == row.student_id for _, r, _ in self.unwritten):
+            self.logger.info("%s: a second result arrived and was ignored (%s)", row.student_id, row.status)
+            return False
+        try:
+            if result is not None:
+                _store(self.out, self.chapter, row, result)
+        except Exception as exc:
+            self.logger.warning("%s: could not write the results (%s); trying again at the end", row.student_id, exc)
+            self.unwritten.append((sub, row, result))
+            return True
+        self.record(sub, row)
+        return True
+
+    def record(self, sub: Submission, row: Row) -> None:
+        self.rows[row.student_id] = row
+        self.book.submit(row.student_id, row.scores, sub.raw is not None and row.status == "graded")
+        line = _progress(len(self.rows), self.total, row, self.started)
+        _say(self.log, line)
+        self.logger.info("%s origin=%s %s", line, sub.origin, row.detail.replace("\n", " | ")[:2000])
+
+    def retry_unwritten(self) -> None:
+        for sub, row, result in self.unwritten:
+            try:
+                _store(self.out, self.chapter, row, result)
+            except Exception as exc:
+                row = Row(row.student_id, flags=sorted(set(row.flags) | {"grader_error"}), key=row.key,
+                          detail=f"could not write this student's results: {type(exc).__name__}: {exc}")
+            self.record(sub, row)
+        self.unwritten = []
+
+    def sorted_rows(self) -> list[Row]:
+        return [self.rows[k] for k in sorted(self.rows)]
 
 
-def _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor,
-           stop: interrupt.Interrupts) -> list[Row]:
+def _lost(exc: BaseException) -> dict:
+    return {"status": "failed", "flags": ["worker_lost"], "detail": f"{type(exc).__name__}: {exc}"}
+
+
+def run_jobs(pool, jobs: dict, on_result, logger, workers: int, replace_pool=None, stop=None):
+    """Submit every job in `jobs` ({student: job}) to `pool`, a bounded number at a time, and call
+    `on_result(student, result)` once per student as results arrive. A result carrying an infrastructure flag
+    (or a lost worker) is tried again, up to MAX_ATTEMPTS times; a grade (timeouts and limits included) is
+    final. `replace_pool(pool)`: a fresh pool when a local pool broke. `stop` (interrupt.Interrupts): after a
+    Ctrl-C nothing new starts. Returns the pool in use at the end and the students never graded."""
     from autograder import executors
-    from autograder.job import new_job, run_job_safely
-    if not solution_path(chapter).exists():
-        raise SystemExit(f"unknown chapter {chapter!r}: no {solution_path(chapter)}")
-    options = options or Options()
-    options.isolation = sandbox.detect(options.isolation)
-    subs = discover(Path(submissions), chapter)
-    out = Path(out)
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    seed = batch_seed(out, options)
-    solution = solution_path(chapter).read_bytes()
+    from autograder.job import run_job_safely
+    stop = stop or interrupt.Interrupts()
+    queue = list(jobs)[::-1]                     # popped from the end: students in order
+    attempts = {sid: 0 for sid in jobs}
+    inflight: dict = {}
+    while (queue or inflight) and not stop.aborted:
+        if not stop.requested:
+            window = max(64, 4 * executors.capacity(pool, workers))
+            with stop.deferred():                # workers start with Ctrl-C held off: only this process decides
+                while queue and len(inflight) < window:
+                    sid = queue.pop()
+                    inflight[pool.submit(run_job_safely, jobs[sid])] = sid
+        broken = False
+        for future in _first_done(inflight, stop):
+            sid = inflight.pop(future)
+            if future.cancelled():
+                queue.append(sid)
+                continue
+            attempts[sid] += 1
+            try:
+                result = future.result()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:             # the worker itself was lost, or its job died oddly
+                result = _lost(exc)
+                broken = broken or executors.broken(exc)
+            if not isinstance(result, dict):
+                result = {"status": "failed", "flags": ["grader_error"], "detail": f"not a result: {result!r:.200}"}
+            if flagdefs.infrastructure(result.get("flags", [])) and attempts[sid] < MAX_ATTEMPTS \
+                    and not stop.requested:
+                logger.info("%s: %s, trying again (%s)", sid, ";".join(result.get("flags", [])),
+                            str(result.get("detail", ""))[-300:].replace("\n", " | "))
+                queue.append(sid)
+                continue
+            on_result(sid, result)
+        if stop.requested:                           # nothing new starts; what is running may finish
+            cancelled = [future for future in inflight if future.cancel()]
+            queue.extend(inflight.pop(future) for future in cancelled)
+            stop.announce(len(inflight), len(queue))
+            if not inflight:
+                break
+        if broken and replace_pool is not None and (queue or inflight) and not stop.requested:
+            queue.extend(inflight.values())          # they fail with the broken pool anyway: submit them again
+            inflight.clear()
+            pool = replace_pool(pool)
+    return pool, sorted(set(queue) | set(inflight.values()))
+
+
+def _first_done(inflight: dict, stop) -> list:
+    """The futures done now, waiting for at least one (waking every POLL_S to notice a Ctrl-C)."""
+    while True:
+        done, _ = wait(inflight, timeout=interrupt.POLL_S, return_when=FIRST_COMPLETED)
+        if done or stop.requested:
+            return list(done)
+
+
+def _start_log(out: Path, chapter: str):
     logger = logging.getLogger(f"autograder.{chapter}")
     handler = logging.FileHandler(out / "grading.log", mode="a", encoding="utf-8")
     handler.setFormatter(OneLineFormatter("%(asctime)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    return logger, handler
+
+
+def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None, log=print,
+          options: Options | None = None, gradebook_url: str | None = None, force: bool = False,
+          executor=None, executor_name: str = "local", scheduler: str | None = None) -> list[Row]:
+    """Grade every submission of `chapter` in `submissions` into `out`. `executor`: any
+    concurrent.futures.Executor; else one of executors.EXECUTORS by name (a local process pool of `workers`
+    processes by default; `dask` with `scheduler` for a Dask cluster's address).
+    Ctrl-C stops it cleanly (see interrupt.py); rows of students it did not grade carry the flag `interrupted`."""
+    with interrupt.Interrupts(log) as stop:
+        return _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor,
+                      executor_name, scheduler, stop)
+
+
+def _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor, executor_name,
+           scheduler, stop: interrupt.Interrupts) -> list[Row]:
+    from autograder import executors, preflight
+    from autograder.job import new_job
+    if not solution_path(chapter).exists():
+        raise SystemExit(f"unknown chapter {chapter!r}: no {solution_path(chapter)}")
+    options = options or Options()
+    subs = discover(Path(submissions), chapter)
+    out = Path(out)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    seed = batch_seed(out, options)
+    solution = solution_path(chapter).read_bytes()
+    logger, handler = _start_log(out, chapter)
     workers = max(1, workers or default_workers())
-    warning = sandbox.warning(options.isolation)
-    if warning:
-        log(warning)
-        logger.warning(warning)
-    log(f"grading {len(subs)} submission(s) of {chapter} with {workers} worker(s), isolation: {options.isolation}")
+    owned = executor is None
+    try:
+        pool = (executors.start(executor_name, workers, scheduler, log=log, logs=out / "slurm",
+                                timeout_s=options.timeout_s, memory_mb=options.memory_mb) if owned else executor)
+    except ValueError as exc:                  # a wrong executor, scheduler address or Slurm setting
+        logger.removeHandler(handler)
+        handler.close()
+        raise SystemExit(str(exc)) from None
     from autograder.gradebook import GradebookWriter, default_url
     book = GradebookWriter(gradebook_url or default_url(out), chapter, nbs.reads(solution, chapter))
-    book.start()
-    started = time.monotonic()
-    rows: list[Row] = []
-    unwritten: list[tuple[Submission, Row, dict]] = []
-
-    def record(sub: Submission, row: Row) -> None:
-        rows.append(row)
-        book.submit(row.student_id, row.scores, sub.raw is not None and row.status == "graded")
-        line = _progress(len(rows), len(subs), row, started)
-        _say(log, line)
-        logger.info("%s origin=%s %s", line, sub.origin, row.detail.replace("\n", " | ")[:2000])
-
-    def finish(sub: Submission, row: Row, result: dict | None) -> None:
-        """Keep one student's result; a failure here (a full disk, say) is that student's alone."""
-        try:
-            if result is not None:
-                _store(out, chapter, row, result)
-        except Exception as exc:           # tried again once the batch is done (a full disk may have cleared)
-            logger.warning("%s: could not write the results (%s); trying again at the end", row.student_id, exc)
-            unwritten.append((sub, row, result))
-            return
-        record(sub, row)
-
-    pending: dict[str, tuple[Submission, dict, str]] = {}
-    for sub in subs:
-        if sub.raw is None:
-            finish(sub, Row(sub.student_id, flags=sorted(set(sub.flags)),
-                            detail="; ".join(flagdefs.text(f) for f in sub.flags) or "no notebook found"), {})
-            continue
-        key = cache_key(sub.raw, solution, seed, options)
-        cached = None if force else _cached(out / "results", sub, key, out, chapter)
-        if cached is not None:
-            finish(sub, cached, None)
-            continue
-        job = new_job(chapter, sub.raw, solution, seed, sub.student_id, isolation=options.isolation,
-                      memory_mb=options.memory_mb, max_procs=options.max_procs, cell_timeout=options.cell_timeout,
-                      timeout_s=options.timeout_s, show_hidden=options.show_hidden)
-        pending[sub.student_id] = (sub, job, key)
-
-    owned = executor is None and bool(pending)
-    pool = executors.local(workers) if owned else executor
     try:
-        attempts = {sid: 0 for sid in pending}
-        while pending and not stop.requested:
-            with stop.deferred():           # workers start with Ctrl-C held off: only this process decides
-                futures = {pool.submit(run_job_safely, job): sid for sid, (_, job, _) in pending.items()}
-            broken = False
-            for future in interrupt.completed(futures, stop):
-                if future.cancelled():
-                    continue
-                sid = futures[future]
-                sub, job, key = pending[sid]
-                attempts[sid] += 1
-                try:
-                    result = future.result()
-                except (KeyboardInterrupt, SystemExit):
-                    raise
-                except BaseException as exc:         # the worker itself was lost, or its job died oddly
-                    result = {"status": "failed", "flags": ["worker_lost"], "detail": repr(exc)}
-                    broken = broken or executors.broken(exc)
-                if not isinstance(result, dict):
-                    result = {"status": "failed", "flags": ["grader_error"], "detail": f"not a result: {result!r:.200}"}
-                if flagdefs.infrastructure(result.get("flags", [])) and attempts[sid] < MAX_ATTEMPTS \
-                        and not stop.requested:
-                    logger.info("%s: %s, trying again (%s)", sid, ";".join(result.get("flags", [])),
-                                str(result.get("detail", ""))[-300:].replace("\n", " | "))
-                    continue
-                del pending[sid]
-                finish(sub, _row(sub, result, key), result)
-            if broken and owned and pending and not stop.requested:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = executors.local(workers)
+        try:
+            verdict = executors.preflight(pool, options.isolation)
+        except preflight.PreflightError as exc:
+            logger.error("preflight: %s", exc)
+            raise SystemExit(f"preflight: {exc}") from None
+        options.isolation = verdict.level
+        for note in filter(None, [sandbox.warning(verdict.level)] + verdict.notes):
+            log(note if note.startswith("WARNING") else f"note: {note}")
+            logger.warning(note)
+        for problem in book.open():                  # schema and structure exist before any job is submitted
+            log(f"WARNING: {problem}; grading goes on, grades.csv is the record")
+            logger.warning(problem)
+        log(f"grading {len(subs)} submission(s) of {chapter} on {executors.describe(pool, workers)}, "
+            f"isolation: {options.isolation}")
+        ledger = Ledger(out, chapter, book, len(subs), log, logger)
+        jobs: dict[str, dict] = {}
+        todo: dict[str, tuple[Submission, str]] = {}
+        for sub in subs:
+            if sub.raw is None:
+                ledger.finish(sub, Row(sub.student_id, flags=sorted(set(sub.flags)),
+                                       detail="; ".join(flagdefs.text(f) for f in sub.flags) or "no notebook found"),
+                              {})
+                continue
+            key = cache_key(sub.raw, solution, seed, options)
+            cached = None if force else _cached(out / "results", sub, key, out, chapter)
+            if cached is not None:
+                ledger.finish(sub, cached, None)
+                continue
+            jobs[sub.student_id] = new_job(chapter, sub.raw, solution, seed, sub.student_id,
+                                           isolation=options.isolation, memory_mb=options.memory_mb,
+                                           max_procs=options.max_procs, cell_timeout=options.cell_timeout,
+                                           timeout_s=options.timeout_s, show_hidden=options.show_hidden)
+            todo[sub.student_id] = (sub, key)
+
+        def on_result(sid: str, result: dict) -> None:
+            sub, key = todo[sid]
+            ledger.finish(sub, _row(sub, result, key), result)
+
+        def replace_pool(old):
+            old.shutdown(wait=False, cancel_futures=True)
+            return executors.local(workers)
+
+        pool, not_graded = run_jobs(pool, jobs, on_result, logger, workers,
+                                    replace_pool if owned and executor_name == "local" else None, stop)
     finally:
         if owned:
             if stop.aborted:                # the second Ctrl-C: the workers and their kernels go now
                 kill_tree(os.getpid(), include_root=False)
             pool.shutdown(wait=not stop.aborted, cancel_futures=True)
-    for sub, row, result in unwritten:
-        try:
-            _store(out, chapter, row, result)
-        except Exception as exc:
-            row = Row(row.student_id, flags=sorted(set(row.flags) | {"grader_error"}), key=row.key,
-                      detail=f"could not write this student's results: {type(exc).__name__}: {exc}")
-        record(sub, row)
-    for sid, (sub, _, _) in sorted(pending.items()):        # what an interrupted batch did not grade
-        record(sub, Row(sid, flags=sorted(set(sub.flags) | {"interrupted"}), detail="the batch was interrupted"))
+    ledger.retry_unwritten()
+    for sid in not_graded:                  # what an interrupted batch did not grade
+        sub = todo[sid][0]
+        ledger.record(sub, Row(sid, flags=sorted(set(sub.flags) | {"interrupted"}), detail="the batch was interrupted"))
     for problem in book.finish():
         log(f"WARNING: {problem}; grades.csv is still written")
         logger.warning(problem)
-    rows.sort(key=lambda r: r.student_id)
+    rows = ledger.sorted_rows()
     write_csv(out / "grades.csv", chapter, rows)
     flagged = write_review(out / "review.csv", rows)
-    elapsed = time.monotonic() - started
-    logger.info("done: %d rows in %.1f s%s", len(rows), elapsed, " (interrupted)" if stop.requested else "")
+    elapsed = time.monotonic() - ledger.started
+    logger.info("done: %d rows in %.1f s%s; coordinator peak memory %.0f MiB", len(rows), elapsed,
+                " (interrupted)" if stop.requested else "", peak_mib())
     logger.removeHandler(handler)
     handler.close()
     log(f"wrote {out / 'grades.csv'} ({len(rows)} rows, {elapsed:.1f} s), feedback in {out / 'feedback'}, "

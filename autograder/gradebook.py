@@ -1,25 +1,78 @@
 """Merge per-submission results into an nbgrader gradebook (what formgrader and `nbgrader export` read).
 
 SQLite in the output folder by default (`OUT/gradebook.db`); any SQLAlchemy URL works, so a course
-can keep one PostgreSQL gradebook (`--gradebook postgresql://...`). Only the grading process
-writes to it, one submission at a time in its own transaction, after that submission's worker has
-finished: a submission can only ever change its own student's grades, and the kernel that ran it
-cannot see the database at all.
+can keep one PostgreSQL gradebook (`--gradebook postgresql://USER@HOST/DB`, driver psycopg 3 or psycopg2).
+Only the grading process writes to it, one submission at a time in its own transaction, after that
+submission's worker has finished: a submission can only ever change its own student's grades, and the kernel
+that ran it cannot see the database at all. Manual grades an instructor gave are never overwritten.
+
+The schema, the assignment and its cells are created before any job is submitted, under a lock (an advisory
+lock in PostgreSQL, a file lock next to a SQLite file): nbgrader creates them without one, so several graders
+opening one empty database at once (four chapters graded in parallel) would otherwise collide.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import fcntl
 import logging
 import os
 import queue
+import re
 import sys
 import threading
+import zlib
 from pathlib import Path
 
+SCHEMA_LOCK = zlib.crc32(b"autograder gradebook schema")     # the advisory lock's number in PostgreSQL
+POSTGRES_DRIVERS = (("psycopg2", "postgresql+psycopg2"), ("psycopg", "postgresql+psycopg"))
 
 
 def default_url(out: Path) -> str:
     return f"sqlite:///{(Path(out) / 'gradebook.db').resolve()}"
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def engine_url(url: str) -> str:
+    """A bare postgresql:// URL names whichever PostgreSQL driver is installed (SQLAlchemy assumes psycopg2)."""
+    scheme, sep, rest = url.partition("://")
+    if scheme not in ("postgresql", "postgres"):
+        return url
+    import importlib.util
+    for module, dialect in POSTGRES_DRIVERS:
+        if importlib.util.find_spec(module) is not None:
+            return f"{dialect}{sep}{rest}"
+    raise RuntimeError("a PostgreSQL gradebook needs a driver: pip install 'psycopg[binary]>=3.1'")
+
+
+@contextlib.contextmanager
+def schema_lock(url: str):
+    """Held while the gradebook's schema and structure are created (see the module docstring)."""
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        path = Path(url[len("sqlite:///"):])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".lock"), "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            yield
+        return
+    if not url.startswith("postgresql"):
+        yield
+        return
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
+    finally:
+        engine.dispose()
 
 
 def _alembic_on_path() -> None:
@@ -41,9 +94,10 @@ class CourseGradebook:
     def __init__(self, url: str, chapter: str, source_nb):
         _alembic_on_path()
         from nbgrader.api import Gradebook
-        self.url, self.chapter = url, chapter
-        self._structure(source_nb)
-        self.gb = Gradebook(url)
+        self.url, self.chapter = engine_url(url), chapter
+        with schema_lock(self.url):
+            self._structure(source_nb)
+            self.gb = Gradebook(self.url)
 
     def _structure(self, source_nb) -> None:
         """The assignment, notebook and cells, as nbgrader's generate_assignment records them."""
@@ -88,20 +142,30 @@ class CourseGradebook:
 
 
 class GradebookWriter(threading.Thread):
-    """All gradebook work on one thread, opened while the first submissions are being graded."""
+    """All gradebook work on one thread; `open()` returns once the schema exists (before fan-out)."""
 
     def __init__(self, url: str, chapter: str, source_nb):
         super().__init__(daemon=True)
         self.url, self.chapter, self.source_nb = url, chapter, source_nb
         self.jobs: queue.Queue = queue.Queue()
         self.errors: list[str] = []
+        self._opened = threading.Event()
+
+    def open(self) -> list[str]:
+        """Start the thread and wait until the gradebook is open; the problems so far (none: all is well)."""
+        self.start()
+        self._opened.wait()
+        return list(self.errors)
 
     def run(self) -> None:
         try:
             book = CourseGradebook(self.url, self.chapter, self.source_nb)
         except Exception as exc:       # grades.csv is the record: a broken gradebook never stops grading
-            self.errors.append(f"gradebook {self.url} unavailable ({type(exc).__name__}: {exc})")
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            self.errors.append(f"gradebook {shown(self.url)} unavailable ({type(exc).__name__}: "
+                               f"{shown(first_line)[:300]})")
             book = None
+        self._opened.set()
         while True:
             job = self.jobs.get()
             if job is None:
@@ -110,7 +174,8 @@ class GradebookWriter(threading.Thread):
                 try:
                     book.merge(*job)
                 except Exception as exc:
-                    self.errors.append(f"gradebook: {job[0]} not recorded ({type(exc).__name__}: {exc})")
+                    self.errors.append(f"gradebook: {job[0]} not recorded ({type(exc).__name__}: "
+                                       f"{shown(str(exc))[:300]})")
         if book is not None:
             book.close()
 
@@ -118,6 +183,8 @@ class GradebookWriter(threading.Thread):
         self.jobs.put((student_id, scores, has_notebook))
 
     def finish(self) -> list[str]:
+        if not self.is_alive() and not self._opened.is_set():
+            return self.errors
         self.jobs.put(None)
         self.join()
         return self.errors

@@ -25,7 +25,8 @@ import threading
 import time
 import traceback
 
-from autograder import executor, feedback, instrument, judge, notebooks as nbs, restore, sandbox, sanitize, scan
+from autograder import executor, feedback, instrument, judge, notebooks as nbs, preflight, restore, sandbox, sanitize, scan
+from autograder.fingerprint import grader_fingerprint
 from autograder.settings import CELL_TIMEOUT_S, FILE_SIZE_LIMIT_MB, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S
 from autograder.watchdog import Watchdog, kill_tree
 
@@ -74,7 +75,8 @@ def prepare_process() -> None:
 def new_job(chapter: str, notebook: bytes, solution: bytes, seed: int, label: str = "", *,
             isolation: str = "auto", memory_mb: int = MEMORY_LIMIT_MB, max_procs: int = MAX_PROCESSES,
             cell_timeout: int = CELL_TIMEOUT_S, timeout_s: int = NOTEBOOK_TIMEOUT_S, show_hidden: bool = False) -> dict:
-    return {"chapter": chapter, "notebook": notebook, "solution": solution, "seed": int(seed), "label": label,
+    return {"grader": grader_fingerprint(), "chapter": chapter, "notebook": notebook, "solution": solution,
+            "seed": int(seed), "label": label,
             "isolation": isolation, "memory_mb": memory_mb, "max_procs": max_procs, "cell_timeout": cell_timeout,
             "timeout_s": timeout_s, "show_hidden": show_hidden}
 
@@ -115,7 +117,15 @@ def run_job(job: dict) -> dict:
     findings = scan.scan(nb)
     flags += scan.flags(findings)
     to_run, plan = instrument.instrument(nb, judge.exercise_names(source), job["seed"])
-    level = sandbox.detect(job.get("isolation", "auto"))
+    try:
+        level = sandbox.detect(job.get("isolation", "auto"))
+    except RuntimeError:           # a worker that joined after the preflight: say why, on the worker's terms
+        try:
+            preflight.check(job.get("isolation", "auto"))
+            why = "isolation failed on this worker"
+        except preflight.PreflightError as exc:
+            why = str(exc)
+        return _failed(["grader_error"], why, started)
     tmp = tempfile.mkdtemp(prefix="ag-")          # mode 700: the kernel's sockets and scratch space
     dog = Watchdog(os.getpid(), job.get("memory_mb", MEMORY_LIMIT_MB), job.get("max_procs", MAX_PROCESSES))
     try:
@@ -140,7 +150,7 @@ def run_job(job: dict) -> dict:
         return _failed(flags + ["grader_error"], problem, started)
     executed, records, errors, record_flags = instrument.read_records(to_run, plan, client.replies)
     flags += record_flags
-    if level != "bwrap":
+    if level not in ("bwrap", sandbox.CONTAINER):
         flags.append("not_isolated")
     try:
         outcome = judge.score(source, job["seed"], records, errors)
@@ -162,6 +172,10 @@ def run_job(job: dict) -> dict:
 def run_job_safely(job: dict) -> dict:
     """run_job, with any failure of the grader itself turned into a `grader_error` result."""
     started = time.monotonic()
+    mine = grader_fingerprint()
+    if job.get("grader", mine) != mine:
+        return _failed(["grader_error"], f"this worker runs another grader (fingerprint {mine}, the coordinator's "
+                       f"{job['grader']}): install the coordinator's commit of the course on every worker", started)
     try:
         with _ONE_AT_A_TIME:
             return run_job(job)
