@@ -91,6 +91,8 @@ def check(chapter: str, log=print, seed: int = 0, student_path=None) -> list[Lea
     names = judge.exercise_names(source)
     signatures = exercise_signatures(source)
     tests = {ex: cells for ex, (_, cells) in bank.exercises(source).items()}
+    # as at grading, a set-up cell runs as the solution has it, whatever the student notebook holds
+    locked = {nbs.grade_id(c): c.source for c in source.cells if c.cell_type == "code" and nbs.is_setup_cell(c)}
     found = []
     with tempfile.TemporaryDirectory() as tmp:
         kernel = bank.Kernel(tmp)
@@ -101,9 +103,10 @@ def check(chapter: str, log=print, seed: int = 0, student_path=None) -> list[Lea
                     continue
                 if nbs.is_test_cell(cell) or "self_check(" in cell.source:
                     continue
-                kernel.run(cell.source)
+                code = locked.get(nbs.grade_id(cell), cell.source) if nbs.is_setup_cell(cell) else cell.source
+                kernel.run(code)
                 if nbs.is_setup_cell(cell):
-                    kernel.run(f"{CHECKS}.snapshot(globals(), {nbs.bound_names(cell.source)!r})")
+                    kernel.run(f"{CHECKS}.snapshot(globals(), {nbs.bound_names(code)!r})")
             for exercise, (function, arity) in signatures.items():
                 solution_src = next(c.source for c in source.cells if nbs.grade_id(c) == exercise)
                 # the text before the marker ends with the marker's own indentation: drop it, or "pass" is
