@@ -1,7 +1,8 @@
 """Late work: `--deadline`, `--late-policy`, `--late-cap`, `--extensions`.
 
 The penalty is decided by the coordinator from what the submissions folder says about the time (nbgrader's
-timestamp.txt; Canvas's `LATE` mark when no time is known) and the deadline in force for that student (their
+timestamp.txt; Canvas's `LATE` mark when no time is known, unless the student has an extension: the mark compares
+with the course's deadline, not theirs) and the deadline in force for that student (their
 extension, else the deadline). It is points taken off the student's earned total (automatic and manual), is
 never cached with a grade: changing a deadline or an extension and running `grade` again re-applies it without
 executing any notebook.
@@ -117,6 +118,8 @@ def penalty(policy: Policy, student_id: str, submitted_at: str | None, marked_la
         if late_by <= timedelta(0):
             return 0.0, ""
         how_late = f"handed in {_duration(late_by)} after the deadline ({deadline.isoformat()})"
+    elif marked_late and student_id in policy.extensions:
+        return 0.0, ""                 # the LMS compared with the course's deadline, not this student's extension
     elif marked_late:                  # Canvas says late but not by how much: the smallest lateness it can be
         late_by = timedelta(microseconds=1)
         how_late = "marked late by the LMS (the submission time is not in the export: counted as one period late)"

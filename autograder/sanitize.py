@@ -105,6 +105,8 @@ def _summary(span: str) -> str:
         level = level[0] if level else None
     kind = "float" if any(ch in "".join(flat).lower() for ch in ".ein") else "int"
     first = ", ".join(flat[:4])
+    if "..." in span:               # NumPy printed it abbreviated: the shape of the printout is not the array's
+        return f"[{kind} values, printed abbreviated: {first}, ...]"
     return f"[{kind} values, shape ({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''}): {first}, ...]"
 
 
