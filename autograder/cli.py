@@ -17,18 +17,40 @@ def _add_grading_options(p) -> None:
                    help=f"processes one submission may run (default {settings.MAX_PROCESSES})")
     p.add_argument("--cell-timeout", type=int, default=settings.CELL_TIMEOUT_S, metavar="S",
                    help=f"seconds per cell (default {settings.CELL_TIMEOUT_S})")
-    p.add_argument("--timeout", type=int, default=settings.NOTEBOOK_TIMEOUT_S, metavar="S",
-                   help=f"seconds per submission (default {settings.NOTEBOOK_TIMEOUT_S})")
+    p.add_argument("--timeout", default=str(settings.NOTEBOOK_TIMEOUT_S), metavar="S|Nx",
+                   help=f"seconds per submission (default {settings.NOTEBOOK_TIMEOUT_S}), or Nx: N times the model "
+                        f"solution's own time measured on this machine at the start of the batch (at least "
+                        f"{settings.MIN_RELATIVE_TIMEOUT_S} s); submissions slower than "
+                        f"{settings.SLOW_FACTOR:g}x the solution get the flag `slow`")
     p.add_argument("--show-hidden-tests", action="store_true",
                    help="show hidden test code in feedback (default: hidden, only their messages are shown)")
     p.add_argument("--gradebook", default=None, metavar="URL",
                    help="nbgrader gradebook database URL (default sqlite:///OUT/gradebook.db)")
 
 
+def parse_timeout(text: str) -> tuple[int, float | None]:
+    """(seconds, None) from '900'; (fallback seconds, 10.0) from '10x'. ValueError saying what is expected."""
+    from autograder import settings
+    value = str(text).strip().lower()
+    try:
+        if value.endswith("x"):
+            factor = float(value[:-1])
+            if factor > 0:
+                return settings.NOTEBOOK_TIMEOUT_S, factor
+        elif int(value) > 0:
+            return int(value), None
+    except ValueError:
+        pass
+    raise ValueError(f"--timeout {text!r}: expected seconds (e.g. 900) or a multiple of the model solution's own "
+                     "time on this machine (e.g. 10x)")
+
+
 def _options(args):
     from autograder.grade import Options
+    seconds, factor = parse_timeout(args.timeout)
     return Options(isolation=args.isolation, memory_mb=args.memory_limit, max_procs=args.max_processes,
-                   cell_timeout=args.cell_timeout, timeout_s=args.timeout, show_hidden=args.show_hidden_tests)
+                   cell_timeout=args.cell_timeout, timeout_s=seconds, show_hidden=args.show_hidden_tests,
+                   timeout_factor=factor)
 
 
 def _reveal(after: str | None, deadline: str | None) -> bool:

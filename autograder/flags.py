@@ -44,6 +44,8 @@ FLAGS = {
     "kernel_died": Flag("the Python kernel stopped (crashed or was killed); later tests did not run"),
     "memory_limit": Flag("the notebook used more memory than allowed and was stopped"),
     "process_limit": Flag("the notebook started too many processes and was stopped"),
+    "slow": Flag("the notebook took several times as long as the model solution on the same machine: slow, not "
+                 "wrong (the points are what the tests gave)"),
     "output_truncated": Flag("very long outputs were cut short"),
     "not_isolated": Flag("graded without the bubblewrap sandbox"),
     # the grader itself

@@ -29,7 +29,8 @@ from pathlib import Path
 
 from autograder import flags as flagdefs, interrupt, late as latework, notebooks as nbs, safe, sandbox
 from autograder.fingerprint import grader_fingerprint
-from autograder.settings import CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S, solution_path
+from autograder.settings import (CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, MIN_RELATIVE_TIMEOUT_S,
+                                 NOTEBOOK_TIMEOUT_S, SLOW_FACTOR, solution_path)
 from autograder.submissions import Found, Submission, find
 from autograder.watchdog import kill_tree
 
@@ -63,6 +64,7 @@ class Options:
     cell_timeout: int = CELL_TIMEOUT_S
     timeout_s: int = NOTEBOOK_TIMEOUT_S
     show_hidden: bool = False
+    timeout_factor: float | None = None   # timeout_s = this many times the solution's measured time (see measure)
     seed: int | None = None            # hidden fixtures' seed; None: OUT/grading_seed (made on the first run)
 
 
@@ -474,6 +476,33 @@ def read_students(out: Path) -> dict:
         return {}
 
 
+def measure_solution(pool, out: Path, chapter: str, solution: bytes, seed: int, options: Options, log, logger) -> float:
+    """Seconds the model solution takes to grade on this machine now, measured once per OUT, solution and grader
+    (OUT/solution_time.json), so the limits it sets and the cache keys they enter stay the same on every re-run."""
+    from autograder.job import new_job, run_job_safely
+    key = hashlib.sha256(solution + grader_fingerprint().encode() + options.isolation.encode()).hexdigest()
+    path = out / "solution_time.json"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        return float(known[key])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    log("measuring the model solution's time on this machine (for --timeout "
+        f"{options.timeout_factor:g}x)")
+    job = new_job(chapter, solution, solution, seed, "model solution", isolation=options.isolation,
+                  memory_mb=options.memory_mb, max_procs=options.max_procs, cell_timeout=options.cell_timeout,
+                  timeout_s=options.timeout_s)
+    result = pool.submit(run_job_safely, job).result()
+    if result.get("status") != "graded" or result.get("flags") and set(result["flags"]) - {"not_isolated"}:
+        raise SystemExit(f"--timeout {options.timeout_factor:g}x: the model solution could not be measured "
+                         f"({result.get('status')}, flags {result.get('flags')}: {str(result.get('detail'))[-300:]}); "
+                         "give the limit in seconds instead")
+    seconds = float(result["seconds"])
+    _write_atomic(path, json.dumps({key: seconds}).encode())
+    logger.info("model solution graded in %.1f s on this machine", seconds)
+    return seconds
+
+
 def _remember_students(out: Path, subs: list[Submission]) -> dict:
     known = read_students(out)
     for sub in subs:
@@ -663,6 +692,12 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
         log(f"grading {len(selected)} submission(s) of {chapter} on {executors.describe(pool, workers)}, "
             f"isolation: {options.isolation}" + (f" (--only: the other {len(subs) - len(selected)} rows stay "
                                                   "as they were)" if only is not None else ""))
+        solution_s = None
+        if options.timeout_factor and any(s.raw is not None and s.student_id in selected for s in subs):
+            solution_s = measure_solution(pool, out, chapter, solution, seed, options, log, logger)
+            options.timeout_s = int(max(MIN_RELATIVE_TIMEOUT_S, options.timeout_factor * solution_s))
+            log(f"time limit per submission: {options.timeout_s} s ({options.timeout_factor:g} x the model "
+                f"solution's {solution_s:.1f} s on this machine)")
         ledger = Ledger(out, chapter, book, len(subs), log, logger, workers, source)
         jobs: dict[str, dict] = {}
         todo: dict[str, tuple[Submission, str]] = {}
@@ -690,7 +725,10 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
 
         def on_result(sid: str, result: dict) -> None:
             sub, key = todo[sid]
-            ledger.finish(sub, _row(sub, result, key), result)
+            row = _row(sub, result, key)
+            if solution_s and row.status == "graded" and row.seconds > SLOW_FACTOR * solution_s:
+                row.flags = sorted(set(row.flags) | {"slow"})
+            ledger.finish(sub, row, result)
 
         def replace_pool(old):
             old.shutdown(wait=False, cancel_futures=True)
