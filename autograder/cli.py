@@ -54,9 +54,11 @@ def _options(args):
 
 
 def _reveal(after: str | None, deadline: str | None) -> bool:
-    """True when the hidden tests' code may be shown now (--reveal-hidden-after TIME, or 'deadline')."""
+    """True when the hidden tests' code may be shown now: after --reveal-hidden-after, else after --deadline."""
     from datetime import datetime, timezone
     from autograder.late import parse_time
+    if after is None:                  # by default the deadline, when there is one
+        after = deadline
     if after is None:
         return False
     if after == "deadline":
@@ -92,8 +94,8 @@ def main(argv=None) -> int:
     p.add_argument("--extensions", type=Path, default=None, metavar="FILE.csv",
                    help="CSV of student_id,deadline: each student's own deadline")
     p.add_argument("--reveal-hidden-after", default=None, metavar="ISO-8601",
-                   help="feedback produced after this time (default: the --deadline, if any, only with this "
-                        "option given as 'deadline') shows the hidden tests' code too")
+                   help="feedback produced after this time shows the hidden tests' code too (default: the "
+                        "--deadline, when one is given; before it only their messages are shown)")
     from autograder.executors import EXECUTORS
     p.add_argument("--executor", choices=list(EXECUTORS), default="local",
                    help="where submissions are graded: " + "; ".join(f"{k}: {v}" for k, v in EXECUTORS.items()))

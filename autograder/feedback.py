@@ -78,7 +78,7 @@ def render(student_id: str, chapter: str, executed_nb, outcome, flags: list, sho
             f"{html.escape(student_id)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(chapter)}: {html.escape(student_id)}</h1>"
             f"<p><b>Score: {outcome.score:g} / {outcome.max_score:g}</b> (automatically graded tests; "
-            f"written answers are graded by hand)</p><!--late--><!--/late-->{flag_line}"
+            f"written answers are graded by hand)</p><!--late--><!--/late-->{flag_line}{hidden_marker(show_hidden)}"
             f"<table><tr><th>test</th><th>points</th><th>result</th></tr>{''.join(rows)}</table>"
             f"<h2>Your answers and the tests</h2>{''.join(cells)}</body></html>")
 
@@ -93,3 +93,11 @@ def with_late_note(page: str, note: str) -> str:
     if _LATE.search(page):
         return _LATE.sub(lambda _: block, page, count=1)
     return page.replace("</h1>", "</h1>" + block, 1) if note else page
+
+
+def hidden_marker(show_hidden: bool) -> str:
+    return f"<!--hidden-tests:{'shown' if show_hidden else 'hidden'}-->"
+
+
+def shows_hidden(page: str) -> bool:
+    return hidden_marker(True) in page

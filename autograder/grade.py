@@ -73,7 +73,7 @@ def cache_key(raw: bytes, solution: bytes, seed: int, options: Options) -> str:
     h.update(solution)
     h.update(grader_fingerprint().encode())
     h.update(json.dumps([seed, options.isolation, options.memory_mb, options.max_procs, options.cell_timeout,
-                         options.timeout_s, options.show_hidden]).encode())
+                         options.timeout_s]).encode())      # not show_hidden: feedback is re-rendered (refeed)
     return h.hexdigest()
 
 
@@ -476,6 +476,25 @@ def read_students(out: Path) -> dict:
         return {}
 
 
+def refeed(out: Path, chapter: str, row: Row, source, show_hidden: bool) -> None:
+    """Render a cached student's feedback page again when it should now show (or hide) the hidden tests' code
+    (--reveal-hidden-after): from the executed notebook and the stored result, without running anything."""
+    from autograder import feedback, judge
+    folder = student_dir(row.student_id)
+    page = out / "feedback" / folder / f"{chapter}.html"
+    try:
+        if feedback.shows_hidden(page.read_text(encoding="utf-8")) == show_hidden:
+            return
+        executed = nbs.read(out / "executed" / folder / f"{chapter}.ipynb")
+    except (OSError, ValueError, nbs.NotebookError):
+        return
+    points = test_ids(chapter)[1]
+    outcome = judge.Outcome(scores=dict(row.scores), max_points={t: points.get(t, 0.0) for t in row.scores},
+                            messages=dict(row.messages))
+    _write_atomic(page, feedback.render(row.student_id, chapter, executed, outcome, row.flags,
+                                        show_hidden=show_hidden).encode("utf-8"))
+
+
 def measure_solution(pool, out: Path, chapter: str, solution: bytes, seed: int, options: Options, log, logger) -> float:
     """Seconds the model solution takes to grade on this machine now, measured once per OUT, solution and grader
     (OUT/solution_time.json), so the limits it sets and the cache keys they enter stay the same on every re-run."""
@@ -620,10 +639,9 @@ def refresh(out: Path, gradebook_url: str | None = None) -> tuple[str, list[Row]
                                            students.get(r.student_id, {}), policy) for r in rows}
     write_csv(out / "grades.csv", chapter, rows, totals)
     _late_notes(out, chapter, rows, totals, set(totals))
-    if policy.kind != "none":
-        from autograder.gradebook import write_late
-        write_late(gradebook_url or default_url(out), chapter,
-                   {sid: (students.get(sid, {}).get("submitted_at"), t.penalty) for sid, t in totals.items()})
+    from autograder.gradebook import write_late
+    write_late(gradebook_url or default_url(out), chapter,
+               {sid: (students.get(sid, {}).get("submitted_at"), t.penalty) for sid, t in totals.items()})
     return chapter, rows, totals
 
 
@@ -714,6 +732,7 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
             cached = None if (force or only is not None) else _cached(out / "results", sub, key, out, chapter)
             if cached is not None:
                 cached.flags = sorted(set(cached.flags) | set(sub.flags))
+                refeed(out, chapter, cached, source, options.show_hidden)
                 ledger.finish(sub, cached, None)
                 continue
             jobs[sub.student_id] = new_job(chapter, sub.raw, solution, seed, sub.student_id,
@@ -754,11 +773,11 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
     hand = read_hand_grades(url, chapter, [r.student_id for r in rows], list(tests) + list(manual))
     totals = {r.student_id: student_totals(r, tests, manual, hand.get(r.student_id, {}), students.get(r.student_id, {}),
                                            policy) for r in rows}
-    if policy.kind != "none" or any(t.penalty for t in totals.values()):
-        for problem in write_late(url, chapter, {sid: (students.get(sid, {}).get("submitted_at"), t.penalty)
-                                                 for sid, t in totals.items() if sid in selected}):
-            log(f"WARNING: {problem}")
-            logger.warning(problem)
+    # always written: a policy removed since the last run clears its penalties too
+    for problem in write_late(url, chapter, {sid: (students.get(sid, {}).get("submitted_at"), t.penalty)
+                                             for sid, t in totals.items() if sid in selected}):
+        log(f"WARNING: {problem}")
+        logger.warning(problem)
     _late_notes(out, chapter, rows, totals, selected)
     remember_policy(out, policy)
     write_csv(out / "grades.csv", chapter, rows, totals)

@@ -47,8 +47,9 @@ class Found:
     layouts: dict = field(default_factory=dict)        # layout -> number of students found in it
 
 
-def _pick(names: list[str], chapter: str) -> tuple[str | None, list[str]]:
-    """Choose the chapter's notebook among candidate paths (POSIX strings)."""
+def _pick(names: list[str], chapter: str, times: dict | None = None) -> tuple[str | None, list[str]]:
+    """Choose the chapter's notebook among candidate paths (POSIX strings); of several notebooks none of which
+    is named after the chapter, the newest by `times` ({name: mtime}) is graded (flag `several_submissions`)."""
     wanted = [f"{chapter}.ipynb", f"{chapter}/{chapter}.ipynb"]
     notebooks = [n for n in names if n.endswith(".ipynb") and "/." not in "/" + n
                  and ".ipynb_checkpoints" not in n]
@@ -58,6 +59,8 @@ def _pick(names: list[str], chapter: str) -> tuple[str | None, list[str]]:
             return sorted(exact, key=len)[0], []
     if len(notebooks) == 1:
         return notebooks[0], ["renamed_notebook"]
+    if notebooks and times:
+        return max(notebooks, key=lambda n: (times.get(n, 0), n)), ["renamed_notebook", "several_submissions"]
     return None, []
 
 
@@ -71,7 +74,7 @@ def _from_zip(path: Path, chapter: str, student_id: str) -> Submission:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = {i.filename: i for i in zf.infolist() if not i.is_dir() and not _ignored(i.filename)}
-            name, flags = _pick(list(infos), chapter)
+            name, flags = _pick(list(infos), chapter, {k: i.date_time for k, i in infos.items()})
             if name is not None and len(infos) > 1:
                 flags = flags + ["extra_files"]
             if name is None:
@@ -111,7 +114,7 @@ def _from_folder(folder: Path, chapter: str, student_id: str | None = None,
     files = [p for p in entries if not p.is_symlink() and p.is_file()
              and not _ignored(p.relative_to(folder).as_posix())]
     rel = [p.relative_to(folder).as_posix() for p in files]
-    name, flags = _pick(rel, chapter)
+    name, flags = _pick(rel, chapter, {r: p.stat().st_mtime for r, p in zip(rel, files)})
     if skipped is not None:
         used = name if name is not None else min((r for r in rel if r.endswith(".zip")), default=None)
         skipped += [(f"{folder.name}/{r}", HIDDEN_REASON if _ignored(r) else f"not the notebook graded for {student_id}")

@@ -75,6 +75,7 @@ CANVAS_FILES = {        # Canvas's names: <sortablename>_[LATE_]<user id>_<attac
     "anonymous_Xa7Q2_9005_toy.ipynb": notebook(),
     f"{FORMULA_NAME}_2006_9006_toy.ipynb": notebook(),
 }
+HIDDEN_CODE = "fixture(1, size=2)"       # a line of a hidden test of the toy chapter
 CANVAS_IDS = {"2001", "2002", "2003", "2004", "Xa7Q2", "2006"}
 KERAS_LIKE = ("def mean(xs):\n    import numpy as np\n    raise ValueError('\\x1b[1m\\x1b[31mInput 0 of layer \"dense\" is "
               "incompatible\\x1b[0m: found ' + str(np.arange(2000.0).reshape(40, 50)) + ' of shape (40, 50)')")
@@ -124,6 +125,7 @@ def test_canvas_zip_one_row_per_student_with_canvas_ids(canvas):
     assert students["2003"]["name"] == "o'brien, sean" and students["2004"]["name"] == "Ångström Zoë"
     assert students["2006"]["name"] == FORMULA_NAME
     assert sorted(p.name for p in (out / "feedback").iterdir()) == sorted(CANVAS_IDS)   # ids, never names
+    assert HIDDEN_CODE not in (out / "feedback" / "2003" / "toy.html").read_text(encoding="utf-8")
 
 
 def test_every_file_not_graded_is_listed_with_its_reason(canvas, moodle):
@@ -182,7 +184,9 @@ def test_late_policy_extensions_hand_grades_exports_and_only(canvas, tmp_path):
     got = by_id(out / "grades.csv")
     assert got["2001"]["late_penalty"] == "0.7" and got["2001"]["total"] == "6.3"
     assert got["2003"]["late_penalty"] == "0"
-    assert "10% of the earned points" in (out / "feedback" / "2001" / "toy.html").read_text(encoding="utf-8")
+    page = (out / "feedback" / "2001" / "toy.html").read_text(encoding="utf-8")
+    assert "10% of the earned points" in page
+    assert HIDDEN_CODE in page                        # past the deadline: hidden tests' code shown, nothing re-run
     from nbgrader.api import Gradebook
     url = f"sqlite:///{out / 'gradebook.db'}"
     with Gradebook(url) as gb:
@@ -334,3 +338,28 @@ def test_relative_timeouts(tmp_path):
     (tmp_path / "solution_time.json").write_text(json.dumps({key: 4.5}))
     # measured once per OUT: a re-run reuses it (no pool needed), so limits and cache keys stay the same
     assert grade.measure_solution(None, tmp_path, "toy", solution, 0, options, print, None) == 4.5
+
+
+def test_submission_time_from_nbgrader_timestamp_and_newest_of_several(tmp_path):
+    from autograder.submissions import find
+    folder = tmp_path / "alice" / "toy"
+    folder.mkdir(parents=True)
+    (folder / "toy.ipynb").write_bytes(notebook())
+    (folder / "timestamp.txt").write_text("2026-01-11 10:00:00.000000 UTC")
+    bob = tmp_path / "bob"
+    bob.mkdir()
+    (bob / "draft.ipynb").write_bytes(notebook(source=RELEASE))
+    (bob / "final.ipynb").write_bytes(notebook())
+    os.utime(bob / "draft.ipynb", (1_000_000, 1_000_000))
+    found = {s.student_id: s for s in find(tmp_path, "toy").submissions}
+    assert found["alice"].submitted_at == "2026-01-11T10:00:00+00:00"
+    assert found["bob"].raw == notebook() and "several_submissions" in found["bob"].flags
+
+
+def test_hidden_tests_revealed_only_after_the_given_time():
+    from autograder import cli
+    assert cli._reveal("2000-01-01T00:00:00Z", None) and not cli._reveal("2999-01-01T00:00:00Z", None)
+    assert cli._reveal(None, "2000-01-01") and not cli._reveal(None, "2999-01-01") and not cli._reveal(None, None)
+    assert cli._reveal("deadline", "2000-01-01")
+    with pytest.raises(ValueError, match="needs --deadline"):
+        cli._reveal("deadline", None)
