@@ -73,16 +73,19 @@ class Grades:
         self.chapter, rows, self.totals = grade.refresh(out, gradebook_url)
         self.rows = {r.student_id: r for r in rows}
         self.students = grade.read_students(out)
-        tests, manual = grade.test_ids(self.chapter)[1], grade.manual_ids(self.chapter)
-        self.max_total = sum(tests.values()) + sum(manual.values())
+        self.tests, self.manual = grade.test_ids(self.chapter)[1], grade.manual_ids(self.chapter)
+        self.max_total = sum(self.tests.values()) + sum(self.manual.values())
 
     def total(self, sid: str) -> float:
         row, extra = self.rows.get(sid), self.totals.get(sid)
-        if row is None or extra is None:
-            return 0.0
-        earned = sum(extra.hand.get(t, row.scores.get(t, 0.0)) for t in row.scores)
-        earned += sum(v for k, v in extra.hand.items() if k not in row.scores)
-        return max(0.0, earned - extra.penalty)
+        return 0.0 if row is None or extra is None else extra.total(row, self.tests, self.manual)
+
+    def score(self, sid: str) -> float:
+        return sum(self.totals[sid].test_points(self.rows[sid], self.tests))
+
+    def manual_score(self, sid: str) -> float | None:
+        given = [p for p in self.totals[sid].manual_points(self.manual) if p is not None]
+        return sum(given) if given else None
 
     def name(self, sid: str) -> str:
         return str(self.students.get(sid, {}).get("name") or "")
@@ -189,9 +192,9 @@ def plain_csv(grades: Grades, output: Path, roster: Path | None, column: str | N
         if row is None:
             rows.append([sid, name, "missing", "0", "", "0", "0", _fmt(grades.max_total), "missing_notebook"])
             continue
-        manual = sum(v for k, v in extra.hand.items() if k not in row.scores) if extra.hand else None
+        manual = grades.manual_score(sid)
         flags = sorted(set(row.flags) | ({"not_in_roster"} if roster and sid not in listed else set()))
-        rows.append([sid, name or grades.name(sid), row.status, _fmt(sum(extra.hand.get(t, v) for t, v in row.scores.items())),
+        rows.append([sid, name or grades.name(sid), row.status, _fmt(grades.score(sid)),
                      "" if manual is None else _fmt(manual), _fmt(extra.penalty), _fmt(grades.total(sid)),
                      _fmt(grades.max_total), ";".join(flags)])
     _write_csv(output, CSV_COLUMNS, rows)

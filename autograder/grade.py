@@ -117,6 +117,18 @@ class Totals:
     penalty: float = 0.0
     late_note: str = ""
 
+    def test_points(self, row: Row, tests) -> list[float]:
+        """Each test's points: the automatic score, or the instructor's where they overrode it."""
+        return [self.hand.get(t, float(row.scores.get(t, 0.0))) for t in tests]
+
+    def manual_points(self, manual) -> list[float | None]:
+        """Each hand-graded answer's points, None where nobody has graded it yet."""
+        return [self.hand.get(m) for m in manual]
+
+    def total(self, row: Row, tests, manual) -> float:
+        earned = sum(self.test_points(row, tests)) + sum(p for p in self.manual_points(manual) if p is not None)
+        return max(0.0, earned - self.penalty)
+
 
 def manual_ids(chapter: str) -> dict:
     from autograder.gradebook import manual_cells
@@ -126,14 +138,11 @@ def manual_ids(chapter: str) -> dict:
 def student_totals(row: Row, tests: dict, manual: dict, hand: dict, sub_info: dict,
                    policy: latework.Policy) -> Totals:
     """Hand grades (an instructor's score on a test overrides the automatic one) and the late penalty."""
-    earned_auto = sum(hand.get(t, float(row.scores.get(t, 0.0))) for t in tests)
-    earned_hand = sum(v for k, v in hand.items() if k in manual)
-    penalty, note = (0.0, "")
+    totals = Totals(hand, latework.submitted_label(sub_info.get("submitted_at"), bool(sub_info.get("late"))))
     if row.status == "graded":
-        penalty, note = latework.penalty(policy, row.student_id, sub_info.get("submitted_at"),
-                                         bool(sub_info.get("late")), earned_auto + earned_hand)
-    return Totals(hand, latework.submitted_label(sub_info.get("submitted_at"), bool(sub_info.get("late"))),
-                  penalty, note)
+        totals.penalty, totals.late_note = latework.penalty(policy, row.student_id, sub_info.get("submitted_at"),
+                                                            bool(sub_info.get("late")), totals.total(row, tests, manual))
+    return totals
 
 
 def write_csv(path: Path, chapter: str, rows: list[Row], totals: dict | None = None) -> None:
@@ -147,14 +156,12 @@ def write_csv(path: Path, chapter: str, rows: list[Row], totals: dict | None = N
         writer.writerow(FIXED_COLUMNS + TOTAL_COLUMNS + ids + list(manual))
         for row in rows:
             extra = totals.get(row.student_id) or Totals()
-            earned = [extra.hand.get(i, float(row.scores.get(i, 0.0))) for i in ids]
-            hand = [extra.hand.get(m) for m in manual]
+            earned, hand = extra.test_points(row, ids), extra.manual_points(manual)
             manual_score = sum(h for h in hand if h is not None)
-            total = max(0.0, sum(earned) + manual_score - extra.penalty)
             writer.writerow([row.student_id, chapter, row.status, f"{sum(earned):g}", f"{max_score:g}",
                              ";".join(sorted(set(row.flags))), extra.submitted, f"{extra.penalty:g}",
                              f"{manual_score:g}" if any(h is not None for h in hand) else "",
-                             f"{total:g}", f"{max_score + sum(manual.values()):g}"]
+                             f"{extra.total(row, ids, manual):g}", f"{max_score + sum(manual.values()):g}"]
                             + [f"{e:g}" for e in earned] + ["" if h is None else f"{h:g}" for h in hand])
 
 
