@@ -59,6 +59,9 @@ def prepare_process() -> None:
     if parent is not None:
         if die_with_parent and os.getppid() != parent.pid:     # the coordinator died before the prctl took hold
             os._exit(1)
+    # A Dask worker runs jobs in a thread of its own process (whose Ctrl-C is Dask's business): signal handlers
+    # can only be set from a main thread.
+    if parent is not None and threading.current_thread() is threading.main_thread():
         # ignored, and blocked too: nbclient installs its own SIGINT handler while it runs a notebook. Kernels
         # start through sandbox.launcher, which unblocks it (their interrupts are SIGINTs).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
