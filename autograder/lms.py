@@ -28,6 +28,7 @@ class LmsName:
     file: str = ""           # the original file name ("" for a Moodle folder)
     late: bool = False       # Canvas: handed in after the due date
     order: tuple = ()        # larger is newer, among one student's files
+    plugin: str = "file"     # Moodle: the submission plugin ("file"; "onlinetext" holds no notebook)
 
 
 def canvas(file_name: str) -> LmsName | None:
@@ -41,12 +42,12 @@ def canvas(file_name: str) -> LmsName | None:
 
 def moodle_folder(folder_name: str) -> LmsName | None:
     match = MOODLE_FOLDER.match(folder_name)
-    return LmsName("moodle", match["uid"], match["name"]) if match else None
+    return LmsName("moodle", match["uid"], match["name"], plugin=match["plugin"]) if match else None
 
 
 def moodle_file(file_name: str) -> LmsName | None:
     match = MOODLE_FILE.match(file_name)
-    return LmsName("moodle", match["uid"], match["name"], match["file"]) if match else None
+    return LmsName("moodle", match["uid"], match["name"], match["file"], plugin=match["plugin"]) if match else None
 
 
 def parse(name: str, is_dir: bool) -> LmsName | None:

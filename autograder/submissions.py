@@ -195,6 +195,14 @@ def find(submissions_dir: Path, chapter: str) -> Found:
             continue
         try:
             if named is not None and entry.is_dir():            # a Moodle folder
+                if named.plugin != "file" or (student in found and found[student].raw is not None):
+                    why = ("a Moodle online-text submission: only files are graded" if named.plugin != "file"
+                           else f"a second folder of Moodle student {student}, whose file submission is graded")
+                    skipped += [(f"{entry.name}/{p.relative_to(entry).as_posix()}", why)
+                                for p in sorted(entry.rglob("*")) if not p.is_dir()]
+                    found.setdefault(student, Submission(student, origin=entry.name, flags=["missing_notebook"],
+                                                         name=named.name, layout=named.layout))
+                    continue
                 sub = _from_folder(entry, chapter, named.student_id, skipped)
                 sub.name, sub.layout = named.name, named.layout
                 found[student] = sub

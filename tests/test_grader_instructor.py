@@ -363,3 +363,19 @@ def test_hidden_tests_revealed_only_after_the_given_time():
     assert cli._reveal("deadline", "2000-01-01")
     with pytest.raises(ValueError, match="needs --deadline"):
         cli._reveal("deadline", None)
+
+
+def test_a_moodle_online_text_folder_is_listed_and_the_file_folder_graded(tmp_path):
+    from autograder.submissions import find
+    for plugin in ("file", "onlinetext"):
+        (tmp_path / f"Jo Ng_77_assignsubmission_{plugin}_").mkdir()
+    (tmp_path / "Jo Ng_77_assignsubmission_file_" / "toy.ipynb").write_bytes(notebook())
+    (tmp_path / "Jo Ng_77_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>hi</p>")
+    (tmp_path / "Al Bo_78_assignsubmission_onlinetext_").mkdir()
+    (tmp_path / "Al Bo_78_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>no file</p>")
+    found = find(tmp_path, "toy")
+    subs = {s.student_id: s for s in found.submissions}
+    assert subs["77"].raw == notebook() and subs["77"].name == "Jo Ng"
+    assert subs["78"].raw is None and "missing_notebook" in subs["78"].flags           # still one row
+    assert {p for p, _ in found.skipped} == {"Jo Ng_77_assignsubmission_onlinetext_/onlinetext.html",
+                                             "Al Bo_78_assignsubmission_onlinetext_/onlinetext.html"}
