@@ -379,3 +379,23 @@ def test_a_moodle_online_text_folder_is_listed_and_the_file_folder_graded(tmp_pa
     assert subs["78"].raw is None and "missing_notebook" in subs["78"].flags           # still one row
     assert {p for p, _ in found.skipped} == {"Jo Ng_77_assignsubmission_onlinetext_/onlinetext.html",
                                              "Al Bo_78_assignsubmission_onlinetext_/onlinetext.html"}
+
+
+def test_eta_counts_only_the_jobs_that_run():
+    from autograder import grade
+    from autograder.submissions import Submission
+
+    class Book:
+        def submit(self, *args):
+            pass
+
+    printed = []
+    ledger = grade.Ledger(Path("/nonexistent"), "toy", Book(), total=6, log=printed.append,
+                          logger=grade.logging.getLogger("test-eta"), workers=2)
+    ledger.to_execute = 4
+    for i in range(2):                              # cached rows come back at once and cost nothing
+        ledger.record(Submission(f"c{i}", raw=b"{}"), grade.Row(f"c{i}", status="graded", cached=True))
+    assert printed[-1].endswith("eta ?")
+    for i in range(2):
+        ledger.record(Submission(f"r{i}", raw=b"{}"), grade.Row(f"r{i}", status="graded", seconds=10.0))
+    assert ledger.eta() == 10.0 and printed[-1].endswith("eta 10 s")   # 2 jobs left x 10 s over 2 workers
