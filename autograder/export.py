@@ -118,7 +118,7 @@ def canvas(grades: Grades, output: Path, roster: Path | None, column: str | None
     if missing:
         raise ExportError(f"--roster {roster}: not a Canvas gradebook export (no {', '.join(missing)} column); "
                           f"expected the CSV from Canvas's Grades > Export, columns {', '.join(CANVAS_FIXED)}, ...")
-    fixed = [c for c in CANVAS_FIXED if c in header]
+    fixed = [c for c in CANVAS_FIXED + ["Integration ID"] if c in header]      # as the roster has them
     name = _assignment_column(header, grades.chapter, column, fixed)
     rows, seen = [], set()
     for item in data:

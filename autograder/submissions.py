@@ -69,12 +69,15 @@ def _ignored(name: str) -> bool:
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
 
 
-def _from_zip(path: Path, chapter: str, student_id: str) -> Submission:
+def _from_zip(path: Path, chapter: str, student_id: str, skipped: list | None = None) -> Submission:
     sub = Submission(student_id, origin=path.name)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = {i.filename: i for i in zf.infolist() if not i.is_dir() and not _ignored(i.filename)}
             name, flags = _pick(list(infos), chapter, {k: i.date_time for k, i in infos.items()})
+            if skipped is not None:
+                skipped += [(f"{path.name}:{other}", f"not the notebook graded for {student_id}")
+                            for other in sorted(infos) if other != name]
             if name is not None and len(infos) > 1:
                 flags = flags + ["extra_files"]
             if name is None:
@@ -126,7 +129,7 @@ def _from_folder(folder: Path, chapter: str, student_id: str | None = None,
     if name is None:
         zips = sorted(p for p in files if p.suffix == ".zip")
         if zips:
-            return _from_zip(zips[0], chapter, student_id)
+            return _from_zip(zips[0], chapter, student_id, skipped)
         return Submission(student_id, origin=str(folder.name), flags=["missing_notebook"] + flags)
     path = folder / name
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
@@ -157,7 +160,7 @@ def _lms_student(files: list, chapter: str, skipped: list) -> Submission:
             skipped.append((other.name, f"{why} ({first.layout} student {first.student_id}, whose {path.name} "
                                         "is graded)"))
     if path.suffix == ".zip":
-        sub = _from_zip(path, chapter, info.student_id)
+        sub = _from_zip(path, chapter, info.student_id, skipped)
     elif path.stat().st_size > MAX_NOTEBOOK_BYTES:
         sub = Submission(info.student_id, origin=path.name, flags=["notebook_too_large"])
     else:
@@ -211,7 +214,7 @@ def find(submissions_dir: Path, chapter: str) -> Found:
             elif entry.is_dir():
                 found[student] = _from_folder(entry, chapter, skipped=skipped)
             elif entry.suffix == ".zip" and student not in found:
-                found[student] = _from_zip(entry, chapter, student)
+                found[student] = _from_zip(entry, chapter, student, skipped)
             else:
                 skipped.append((entry.name, LOOSE_REASON if entry.suffix != ".zip" else
                                 f"a second submission for {student} (its folder is graded)"))

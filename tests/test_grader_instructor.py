@@ -351,7 +351,13 @@ def test_submission_time_from_nbgrader_timestamp_and_newest_of_several(tmp_path)
     (bob / "draft.ipynb").write_bytes(notebook(source=RELEASE))
     (bob / "final.ipynb").write_bytes(notebook())
     os.utime(bob / "draft.ipynb", (1_000_000, 1_000_000))
-    found = {s.student_id: s for s in find(tmp_path, "toy").submissions}
+    with zipfile.ZipFile(tmp_path / "carol.zip", "w") as zf:
+        zf.writestr("toy.ipynb", notebook())
+        zf.writestr("notes.md", "mine")
+    result = find(tmp_path, "toy")
+    found = {s.student_id: s for s in result.submissions}
+    assert ("carol.zip:notes.md", "not the notebook graded for carol") in result.skipped
+    assert ("bob/draft.ipynb", "not the notebook graded for bob") in result.skipped
     assert found["alice"].submitted_at == "2026-01-11T10:00:00+00:00"
     assert found["bob"].raw == notebook() and "several_submissions" in found["bob"].flags
 
