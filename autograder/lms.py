@@ -36,8 +36,9 @@ def canvas(file_name: str) -> LmsName | None:
     if not match:
         return None
     resubmitted = _RESUBMITTED.search(match["file"])
+    # attachment ids grow with each upload; the -N suffix only breaks ties (a name like hw-2019.ipynb has one too)
     return LmsName("canvas", match["uid"], match["name"], match["file"], bool(match["late"]),
-                   (int(resubmitted.group(1)) if resubmitted else 0, int(match["aid"])))
+                   (int(match["aid"]), int(resubmitted.group(1)) if resubmitted else 0))
 
 
 def moodle_folder(folder_name: str) -> LmsName | None:

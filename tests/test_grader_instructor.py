@@ -305,7 +305,7 @@ def test_messages_are_plain_and_long_values_summarised():
 def test_lms_names():
     from autograder import lms
     late = lms.canvas("o'brien, sean_LATE_123_456_hw-2.ipynb")
-    assert (late.student_id, late.name, late.late, late.order, late.file) == ("123", "o'brien, sean", True, (2, 456),
+    assert (late.student_id, late.name, late.late, late.order, late.file) == ("123", "o'brien, sean", True, (456, 2),
                                                                               "hw-2.ipynb")
     assert lms.canvas("anonymous_Xa7Q2_9005_toy.ipynb").student_id == "Xa7Q2"
     assert lms.parse("Zoë Ö_55_assignsubmission_file_", is_dir=True).student_id == "55"
