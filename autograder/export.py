@@ -222,7 +222,7 @@ def canvas_feedback(grades: Grades, output: Path, roster=None, column=None) -> s
         for sid, page in _feedback_pages(grades):
             origin = str(grades.students.get(sid, {}).get("origin") or "")
             named = lms.canvas(origin) if grades.students.get(sid, {}).get("layout") == "canvas" else None
-            prefix = (f"{_entry_part(named.name)}_{sid}_{named.order[1]}" if named
+            prefix = (f"{_entry_part(named.name)}_{sid}_{named.attachment}" if named
                       else f"{_entry_part(grades.name(sid) or 'student')}_{sid}")
             zf.write(page, f"{prefix}_{grades.chapter}_feedback.html")
             written += 1

@@ -28,6 +28,7 @@ class LmsName:
     file: str = ""           # the original file name ("" for a Moodle folder)
     late: bool = False       # Canvas: handed in after the due date
     order: tuple = ()        # larger is newer, among one student's files
+    attachment: str = ""     # Canvas: the attachment id (its bulk feedback upload names files with it)
     plugin: str = "file"     # Moodle: the submission plugin ("file"; "onlinetext" holds no notebook)
 
 
@@ -38,7 +39,7 @@ def canvas(file_name: str) -> LmsName | None:
     resubmitted = _RESUBMITTED.search(match["file"])
     # attachment ids grow with each upload; the -N suffix only breaks ties (a name like hw-2019.ipynb has one too)
     return LmsName("canvas", match["uid"], match["name"], match["file"], bool(match["late"]),
-                   (int(match["aid"]), int(resubmitted.group(1)) if resubmitted else 0))
+                   (int(match["aid"]), int(resubmitted.group(1)) if resubmitted else 0), attachment=match["aid"])
 
 
 def moodle_folder(folder_name: str) -> LmsName | None:
