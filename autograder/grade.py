@@ -1,4 +1,4 @@
-"""`python -m autograder grade CHAPTER --submissions DIR --out DIR [--workers N] ...`: the coordinator.
+"""`python -m autograder grade CHAPTER --submissions DIR|ZIP --out DIR [--workers N] ...`: the coordinator.
 
 Every student found in DIR gets exactly one row in OUT/grades.csv, whatever their file holds. Each submission
 becomes a job (`job.run_job`: bytes and settings in, a result out) submitted to an executor, a local process
@@ -9,11 +9,16 @@ Ctrl-C stops the batch cleanly (interrupt.py): the first lets running submission
 grades.csv is written either way. A failure writing one student's files costs that student alone.
 
 Outputs in OUT (<student> is the id itself, or a hash of it when the id cannot be a file name: student_dir):
-grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb (and the same
-in nbgrader's autograded/<student>/<chapter>/ layout, for formgrader), results/<student>.json (the cache: an
-unchanged submission graded by the same grader, solution and seed is not graded again), review.csv (what a
-human should look at), grading.log, grading_seed (the seed of the hidden fixtures, kept for every later run
-over this OUT), and the nbgrader gradebook (OUT/gradebook.db unless --gradebook URL says otherwise).
+grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb (and, for formgrader, the
+same in nbgrader's autograded/<student>/<chapter>/ layout with each hand-graded answer followed by its model
+answer), results/<student>.json (the cache: an unchanged submission graded by the same grader, solution and
+seed is not graded again), review.csv (what a human should look at), grading.log, grading_seed (the seed of
+the hidden fixtures, kept for every later run over this OUT), students.json (names and submission times from
+the LMS, for the export), late_policy.json, solution_time.json (with --timeout Nx), and the nbgrader gradebook
+(OUT/gradebook.db unless --gradebook URL says otherwise).
+After the batch (and on every `export`) the hand grades are read back from the gradebook and the late policy is
+applied: grades.csv's manual_score, total and late_penalty, the feedback page's late note and nbgrader's late
+penalty follow, without running any notebook again.
 """
 from __future__ import annotations
 

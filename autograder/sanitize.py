@@ -104,7 +104,7 @@ def _summary(span: str) -> str:
         shape.append(len(level))
         level = level[0] if level else None
     kind = "float" if any(ch in "".join(flat).lower() for ch in ".ein") else "int"
-    first = ", ".join(flat[:4])
+    first = ", ".join(_NUMBER_TOKEN.findall(span.split("...")[0])[:4])      # the values before any "..."
     if "..." in span:               # NumPy printed it abbreviated: the shape of the printout is not the array's
         return f"[{kind} values, printed abbreviated: {first}, ...]"
     return f"[{kind} values, shape ({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''}): {first}, ...]"
