@@ -38,7 +38,7 @@ def autograder(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT, env=ENV,
                           capture_output=True, text=True, timeout=300)
     if ok:
-        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.returncode == 0, f"rc {done.returncode}\n{done.stderr[-4000:]}\n{done.stdout[-2000:]}"
     return done
 
 
