@@ -20,7 +20,7 @@ CHAPTERS ?=
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: sandbox lab formgrader test test-slurm test-slurm release grade demo report bench sweep data install clean
+.PHONY: sandbox lab formgrader test test-slurm test-slurm release grade export demo report bench sweep data install clean
 
 install: $(STAMP)
 
@@ -61,9 +61,30 @@ formgrader: install
 release: install
 	$(PY) -m autograder release $(CHAPTERS)
 
+# Missing variables are named before anything is installed or run.
+ifneq ($(filter grade,$(MAKECMDGOALS)),)
+  ifeq ($(strip $(CHAPTER)),)
+    $(error make grade needs CHAPTER= and SUBMISSIONS=, e.g. make grade CHAPTER=ch16_train_vs_eval SUBMISSIONS=path/to/submissions [OUT=grading/ch16_train_vs_eval]; the chapters are the folders of solutions/)
+  endif
+  ifeq ($(strip $(SUBMISSIONS)),)
+    $(error make grade needs SUBMISSIONS= (a folder of <student_id>/$(CHAPTER).ipynb, or a Canvas or Moodle download, folder or zip), e.g. make grade CHAPTER=$(CHAPTER) SUBMISSIONS=path/to/submissions)
+  endif
+endif
+ifneq ($(filter export,$(MAKECMDGOALS)),)
+  ifeq ($(and $(strip $(OUT)),$(strip $(FORMAT)),$(strip $(OUTPUT))),)
+    $(error make export needs OUT=, FORMAT= (canvas, moodle, csv, canvas-feedback or moodle-feedback) and OUTPUT=; ROSTER= and COLUMN= are optional, e.g. make export OUT=grading/ch16 FORMAT=canvas ROSTER=canvas-gradebook.csv OUTPUT=canvas-import.csv)
+  endif
+endif
+
 # make grade CHAPTER=ch16_train_vs_eval SUBMISSIONS=path/to/submissions OUT=grading/ch16
+# SUBMISSIONS may be a Canvas or Moodle download as it is (folder or zip); EXTRA="--deadline ... --late-policy ..."
 grade: install sandbox
-	$(PY) -m autograder grade $(CHAPTER) --submissions $(SUBMISSIONS) --out $(or $(OUT),grading/$(CHAPTER))
+	$(PY) -m autograder grade $(CHAPTER) --submissions $(SUBMISSIONS) --out $(or $(OUT),grading/$(CHAPTER)) $(EXTRA)
+
+# make export OUT=grading/ch16 FORMAT=canvas ROSTER=canvas-gradebook.csv OUTPUT=canvas-import.csv
+export: install
+	$(PY) -m autograder export $(OUT) --format $(FORMAT) --output $(OUTPUT) $(if $(ROSTER),--roster $(ROSTER)) \
+	  $(if $(COLUMN),--column "$(COLUMN)")
 
 demo: install sandbox
 	$(PY) -m autograder demo

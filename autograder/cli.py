@@ -17,18 +17,55 @@ def _add_grading_options(p) -> None:
                    help=f"processes one submission may run (default {settings.MAX_PROCESSES})")
     p.add_argument("--cell-timeout", type=int, default=settings.CELL_TIMEOUT_S, metavar="S",
                    help=f"seconds per cell (default {settings.CELL_TIMEOUT_S})")
-    p.add_argument("--timeout", type=int, default=settings.NOTEBOOK_TIMEOUT_S, metavar="S",
-                   help=f"seconds per submission (default {settings.NOTEBOOK_TIMEOUT_S})")
+    p.add_argument("--timeout", default=str(settings.NOTEBOOK_TIMEOUT_S), metavar="S|Nx",
+                   help=f"seconds per submission (default {settings.NOTEBOOK_TIMEOUT_S}), or Nx: N times the model "
+                        f"solution's own time measured on this machine at the start of the batch (at least "
+                        f"{settings.MIN_RELATIVE_TIMEOUT_S} s); submissions slower than "
+                        f"{settings.SLOW_FACTOR:g}x the solution get the flag `slow`")
     p.add_argument("--show-hidden-tests", action="store_true",
                    help="show hidden test code in feedback (default: hidden, only their messages are shown)")
     p.add_argument("--gradebook", default=None, metavar="URL",
                    help="nbgrader gradebook database URL (default sqlite:///OUT/gradebook.db)")
 
 
+def parse_timeout(text: str) -> tuple[int, float | None]:
+    """(seconds, None) from '900'; (fallback seconds, 10.0) from '10x'. ValueError saying what is expected."""
+    from autograder import settings
+    value = str(text).strip().lower()
+    try:
+        if value.endswith("x"):
+            factor = float(value[:-1])
+            if factor > 0:
+                return settings.NOTEBOOK_TIMEOUT_S, factor
+        elif int(value) > 0:
+            return int(value), None
+    except ValueError:
+        pass
+    raise ValueError(f"--timeout {text!r}: expected seconds (e.g. 900) or a multiple of the model solution's own "
+                     "time on this machine (e.g. 10x)")
+
+
 def _options(args):
     from autograder.grade import Options
+    seconds, factor = parse_timeout(args.timeout)
     return Options(isolation=args.isolation, memory_mb=args.memory_limit, max_procs=args.max_processes,
-                   cell_timeout=args.cell_timeout, timeout_s=args.timeout, show_hidden=args.show_hidden_tests)
+                   cell_timeout=args.cell_timeout, timeout_s=seconds, show_hidden=args.show_hidden_tests,
+                   timeout_factor=factor)
+
+
+def _reveal(after: str | None, deadline: str | None) -> bool:
+    """True when the hidden tests' code may be shown now: after --reveal-hidden-after, else after --deadline."""
+    from datetime import datetime, timezone
+    from autograder.late import parse_time
+    if after is None:                  # by default the deadline, when there is one
+        after = deadline
+    if after is None:
+        return False
+    if after == "deadline":
+        if deadline is None:
+            raise ValueError("--reveal-hidden-after deadline needs --deadline")
+        after = deadline
+    return datetime.now(timezone.utc) >= parse_time(after)
 
 
 def main(argv=None) -> int:
@@ -40,9 +77,25 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("grade", help="grade a folder of submissions")
     p.add_argument("chapter")
-    p.add_argument("--submissions", required=True, type=Path, help="folder of <student_id>/<chapter>.ipynb")
+    p.add_argument("--submissions", required=True, type=Path,
+                   help="folder of <student_id>/<chapter>.ipynb, or a Canvas or Moodle 'download submissions' "
+                        "folder or zip (detected automatically)")
     p.add_argument("--out", required=True, type=Path, help="folder for grades.csv, feedback/ and the log")
     p.add_argument("--force", action="store_true", help="grade again even submissions already graded unchanged")
+    p.add_argument("--only", nargs="+", metavar="ID", default=None,
+                   help="grade just these students again (forced); every other row and gradebook entry stays")
+    p.add_argument("--deadline", default=None, metavar="ISO-8601",
+                   help="the time after which work is late (e.g. 2026-03-01T23:59:00+01:00; no zone: UTC)")
+    p.add_argument("--late-policy", default="none", metavar="POLICY",
+                   help="none (default), zero, per-day:PCT or per-hour:PCT (percent of the earned points per "
+                        "started day or hour late)")
+    p.add_argument("--late-cap", type=float, default=100.0, metavar="PCT",
+                   help="the late penalty never takes more than this percent of the earned points (default 100)")
+    p.add_argument("--extensions", type=Path, default=None, metavar="FILE.csv",
+                   help="CSV of student_id,deadline: each student's own deadline")
+    p.add_argument("--reveal-hidden-after", default=None, metavar="ISO-8601",
+                   help="feedback produced after this time shows the hidden tests' code too (default: the "
+                        "--deadline, when one is given; before it only their messages are shown)")
     from autograder.executors import EXECUTORS
     p.add_argument("--executor", choices=list(EXECUTORS), default="local",
                    help="where submissions are graded: " + "; ".join(f"{k}: {v}" for k, v in EXECUTORS.items()))
@@ -50,6 +103,22 @@ def main(argv=None) -> int:
                    help="with --executor dask: the scheduler of a running Dask cluster (default: start a "
                         "LocalCluster of --workers processes on 127.0.0.1)")
     _add_grading_options(p)
+
+    p = sub.add_parser("export", help="grades for an LMS (Canvas, Moodle) or a plain CSV; feedback as a zip for the "
+                                      "LMS's bulk upload")
+    from autograder.export import FORMATS
+    p.add_argument("out", type=Path, help="the --out folder of a grading run")
+    p.add_argument("--format", required=True, choices=list(FORMATS),
+                   help="; ".join(f"{k}: {v}" for k, v in FORMATS.items()))
+    p.add_argument("--roster", type=Path, default=None, metavar="FILE",
+                   help="the LMS's own export (Canvas gradebook CSV, Moodle grading worksheet) or a CSV of "
+                        "student_id[,name]: every student in it gets a row")
+    p.add_argument("--column", default=None, metavar="NAME",
+                   help="the assignment's column in the LMS (default: the roster's column that names the chapter, "
+                        "else the chapter)")
+    p.add_argument("--output", required=True, type=Path, metavar="FILE", help="the file to write")
+    p.add_argument("--gradebook", default=None, metavar="URL",
+                   help="nbgrader gradebook database URL (default sqlite:///OUT/gradebook.db)")
 
     p = sub.add_parser("bank", help="check the exercise bank: right answers pass, wrong ones lose points")
     p.add_argument("chapter")
@@ -94,16 +163,28 @@ def main(argv=None) -> int:
         release(args.chapters or None)
     elif args.command == "grade":
         from autograder.grade import grade
-        if not args.submissions.is_dir():
-            parser.error(f"--submissions {args.submissions} is not a folder")
+        from autograder import late
+        try:
+            policy = late.make_policy(args.late_policy, args.deadline, args.late_cap, args.extensions)
+            options = _options(args)
+            options.show_hidden = options.show_hidden or _reveal(args.reveal_hidden_after, args.deadline)
+        except ValueError as exc:
+            sub.choices["grade"].error(str(exc))
         if args.scheduler and args.executor != "dask":
             parser.error(f"--scheduler {args.scheduler} needs --executor dask (the executor is {args.executor})")
-        rows = grade(args.chapter, args.submissions, args.out, args.workers, options=_options(args),
+        rows = grade(args.chapter, args.submissions, args.out, args.workers, options=options,
                      gradebook_url=args.gradebook, force=args.force, executor_name=args.executor,
-                     scheduler=args.scheduler)
+                     scheduler=args.scheduler, policy=policy, only=args.only)
         if any("interrupted" in r.flags for r in rows):
             return 130                # stopped by Ctrl-C: what finished is written, the rest is not graded
 
+    elif args.command == "export":
+        from autograder.export import ExportError, export
+        try:
+            print(export(args.out, args.format, args.output, roster=args.roster, column=args.column,
+                         gradebook_url=args.gradebook))
+        except ExportError as exc:
+            sub.choices["export"].error(str(exc))
     elif args.command == "bank":
         from autograder.bank import check
         verdicts = check(args.chapter, args.exercises or None, seed=args.seed)

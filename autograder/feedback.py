@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from autograder import flags as flagdefs, notebooks as nbs
+from autograder import flags as flagdefs, notebooks as nbs, sanitize
 
 # The page is built from a sanitised notebook (sanitize.py); the policy is a second wall: no script, no request.
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -30,17 +30,17 @@ def _outputs_html(cell) -> str:
     for out in cell.get("outputs", []):
         kind = out.get("output_type")
         if kind == "stream":
-            parts.append(f"<pre>{html.escape(str(out.get('text', '')))}</pre>")
+            parts.append(f"<pre>{html.escape(sanitize.plain_text(out.get('text', '')))}</pre>")
         elif kind == "error":
-            parts.append(f"<pre class='err'>{html.escape(out.get('ename', ''))}: "
-                         f"{html.escape(str(out.get('evalue', '')))}</pre>")
+            parts.append(f"<pre class='err'>{html.escape(sanitize.message(out.get('ename', '')))}: "
+                         f"{html.escape(sanitize.message(out.get('evalue', '')))}</pre>")
         elif kind in ("execute_result", "display_data"):
             data = out.get("data", {})
             png = "".join(str(data.get("image/png", "")).split())
             if png and _BASE64.fullmatch(png):
                 parts.append(f"<img alt='figure' src='data:image/png;base64,{png}'>")
             elif "text/plain" in data:
-                parts.append(f"<pre>{html.escape(str(data['text/plain']))}</pre>")
+                parts.append(f"<pre>{html.escape(sanitize.plain_text(data['text/plain']))}</pre>")
     return "".join(parts)
 
 
@@ -78,6 +78,26 @@ def render(student_id: str, chapter: str, executed_nb, outcome, flags: list, sho
             f"{html.escape(student_id)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(chapter)}: {html.escape(student_id)}</h1>"
             f"<p><b>Score: {outcome.score:g} / {outcome.max_score:g}</b> (automatically graded tests; "
-            f"written answers are graded by hand)</p>{flag_line}"
+            f"written answers are graded by hand)</p><!--late--><!--/late-->{flag_line}{hidden_marker(show_hidden)}"
             f"<table><tr><th>test</th><th>points</th><th>result</th></tr>{''.join(rows)}</table>"
             f"<h2>Your answers and the tests</h2>{''.join(cells)}</body></html>")
+
+
+_LATE = re.compile(r"<!--late-->.*?<!--/late-->", re.S)
+
+
+def with_late_note(page: str, note: str) -> str:
+    """The page with its late-work paragraph set to `note` ('' removes it): the coordinator applies the late
+    policy after grading, so a new deadline or extension changes the page without running anything again."""
+    block = f"<!--late-->{f'<p><b>{html.escape(note)}</b></p>' if note else ''}<!--/late-->"
+    if _LATE.search(page):
+        return _LATE.sub(lambda _: block, page, count=1)
+    return page.replace("</h1>", "</h1>" + block, 1) if note else page
+
+
+def hidden_marker(show_hidden: bool) -> str:
+    return f"<!--hidden-tests:{'shown' if show_hidden else 'hidden'}-->"
+
+
+def shows_hidden(page: str) -> bool:
+    return hidden_marker(True) in page

@@ -26,6 +26,7 @@ FLAGS = {
                                  "not graded; hand it in under a plain name"),
     "renamed_notebook": Flag("your notebook had a different name; it was graded anyway"),
     "extra_files": Flag("only the notebook is graded: other files you handed in were not used"),
+    "several_submissions": Flag("several notebooks were handed in: the newest one was graded"),
     "symlink_not_followed": Flag("symbolic links in the submission were ignored"),
     "bom": Flag("the file started with a byte-order mark; it was read anyway"),
     "wrong_encoding": Flag("the file was not UTF-8; it was read anyway"),
@@ -36,11 +37,15 @@ FLAGS = {
     "edited_metadata": Flag("the grading metadata of some cells was edited; the course's was used"),
     "tampered": Flag("grading data was changed or forged in your notebook; the affected tests got no points"),
     "suspicious_code": Flag("some of your code will be looked at by an instructor"),
+    "syntax_error": Flag("an answer cell has a syntax error, so it defined nothing and the tests that use it "
+                         "failed (often as NameError); its cell in the feedback shows where"),
     # running it
     "timeout": Flag("a cell ran past the time limit and was stopped"),
     "kernel_died": Flag("the Python kernel stopped (crashed or was killed); later tests did not run"),
     "memory_limit": Flag("the notebook used more memory than allowed and was stopped"),
     "process_limit": Flag("the notebook started too many processes and was stopped"),
+    "slow": Flag("the notebook took several times as long as the model solution on the same machine: slow, not "
+                 "wrong (the points are what the tests gave)"),
     "output_truncated": Flag("very long outputs were cut short"),
     "not_isolated": Flag("graded without the bubblewrap sandbox"),
     # the grader itself
@@ -48,6 +53,8 @@ FLAGS = {
                          infrastructure=True),
     "worker_lost": Flag("the machine grading this submission was lost; it will be graded again",
                         infrastructure=True),
+    "not_selected": Flag("not graded yet: the run that wrote this row graded only the students named by --only",
+                         infrastructure=True),
     "interrupted": Flag("grading was stopped (Ctrl-C) before this submission was graded; it will be graded by the "
                         "next run", infrastructure=True),
 }

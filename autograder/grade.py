@@ -1,4 +1,4 @@
-"""`python -m autograder grade CHAPTER --submissions DIR --out DIR [--workers N] ...`: the coordinator.
+"""`python -m autograder grade CHAPTER --submissions DIR|ZIP --out DIR [--workers N] ...`: the coordinator.
 
 Every student found in DIR gets exactly one row in OUT/grades.csv, whatever their file holds. Each submission
 becomes a job (`job.run_job`: bytes and settings in, a result out) submitted to an executor, a local process
@@ -9,11 +9,16 @@ Ctrl-C stops the batch cleanly (interrupt.py): the first lets running submission
 grades.csv is written either way. A failure writing one student's files costs that student alone.
 
 Outputs in OUT (<student> is the id itself, or a hash of it when the id cannot be a file name: student_dir):
-grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb (and the same
-in nbgrader's autograded/<student>/<chapter>/ layout, for formgrader), results/<student>.json (the cache: an
-unchanged submission graded by the same grader, solution and seed is not graded again), review.csv (what a
-human should look at), grading.log, grading_seed (the seed of the hidden fixtures, kept for every later run
-over this OUT), and the nbgrader gradebook (OUT/gradebook.db unless --gradebook URL says otherwise).
+grades.csv, feedback/<student>/<chapter>.html, executed/<student>/<chapter>.ipynb (and, for formgrader, the
+same in nbgrader's autograded/<student>/<chapter>/ layout with each hand-graded answer followed by its model
+answer), results/<student>.json (the cache: an unchanged submission graded by the same grader, solution and
+seed is not graded again), review.csv (what a human should look at), grading.log, grading_seed (the seed of
+the hidden fixtures, kept for every later run over this OUT), students.json (names and submission times from
+the LMS, for the export), late_policy.json, solution_time.json (with --timeout Nx), and the nbgrader gradebook
+(OUT/gradebook.db unless --gradebook URL says otherwise).
+After the batch (and on every `export`) the hand grades are read back from the gradebook and the late policy is
+applied: grades.csv's manual_score, total and late_penalty, the feedback page's late note and nbgrader's late
+penalty follow, without running any notebook again.
 """
 from __future__ import annotations
 
@@ -27,13 +32,16 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder import flags as flagdefs, interrupt, notebooks as nbs, safe, sandbox
+from autograder import flags as flagdefs, interrupt, late as latework, notebooks as nbs, safe, sandbox
 from autograder.fingerprint import grader_fingerprint
-from autograder.settings import CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S, solution_path
-from autograder.submissions import Submission, discover
+from autograder.settings import (CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, MIN_RELATIVE_TIMEOUT_S,
+                                 NOTEBOOK_TIMEOUT_S, SLOW_FACTOR, solution_path)
+from autograder.submissions import Found, Submission, find
 from autograder.watchdog import kill_tree
 
 FIXED_COLUMNS = ["student_id", "assignment", "status", "score", "max_score", "flags"]
+# after FIXED_COLUMNS, before one column per test and one per answer graded by hand
+TOTAL_COLUMNS = ["submitted_at", "late_penalty", "manual_score", "total", "max_total"]
 MAX_ATTEMPTS = 3          # a job whose grading failed for infrastructure reasons is tried this often
 
 
@@ -61,6 +69,7 @@ class Options:
     cell_timeout: int = CELL_TIMEOUT_S
     timeout_s: int = NOTEBOOK_TIMEOUT_S
     show_hidden: bool = False
+    timeout_factor: float | None = None   # timeout_s = this many times the solution's measured time (see measure)
     seed: int | None = None            # hidden fixtures' seed; None: OUT/grading_seed (made on the first run)
 
 
@@ -69,7 +78,7 @@ def cache_key(raw: bytes, solution: bytes, seed: int, options: Options) -> str:
     h.update(solution)
     h.update(grader_fingerprint().encode())
     h.update(json.dumps([seed, options.isolation, options.memory_mb, options.max_procs, options.cell_timeout,
-                         options.timeout_s, options.show_hidden]).encode())
+                         options.timeout_s]).encode())      # not show_hidden: feedback is re-rendered (refeed)
     return h.hexdigest()
 
 
@@ -105,16 +114,60 @@ def student_dir(student_id: str) -> str:
     return safe.file_name(student_id)
 
 
-def write_csv(path: Path, chapter: str, rows: list[Row]) -> None:
+@dataclass
+class Totals:
+    """What grades.csv adds to the automatic scores for one student: hand grades and the late penalty."""
+    hand: dict = field(default_factory=dict)          # grade_id -> points given by hand (formgrader)
+    submitted: str = latework.UNKNOWN_TIME
+    penalty: float = 0.0
+    late_note: str = ""
+
+    def test_points(self, row: Row, tests) -> list[float]:
+        """Each test's points: the automatic score, or the instructor's where they overrode it."""
+        return [self.hand.get(t, float(row.scores.get(t, 0.0))) for t in tests]
+
+    def manual_points(self, manual) -> list[float | None]:
+        """Each hand-graded answer's points, None where nobody has graded it yet."""
+        return [self.hand.get(m) for m in manual]
+
+    def total(self, row: Row, tests, manual) -> float:
+        earned = sum(self.test_points(row, tests)) + sum(p for p in self.manual_points(manual) if p is not None)
+        return max(0.0, earned - self.penalty)
+
+
+def manual_ids(chapter: str) -> dict:
+    from autograder.gradebook import manual_cells
+    return manual_cells(nbs.read(solution_path(chapter)))
+
+
+def student_totals(row: Row, tests: dict, manual: dict, hand: dict, sub_info: dict,
+                   policy: latework.Policy) -> Totals:
+    """Hand grades (an instructor's score on a test overrides the automatic one) and the late penalty."""
+    totals = Totals(hand, latework.submitted_label(sub_info.get("submitted_at"), bool(sub_info.get("late"))))
+    if row.status == "graded":
+        totals.penalty, totals.late_note = latework.penalty(policy, row.student_id, sub_info.get("submitted_at"),
+                                                            bool(sub_info.get("late")), totals.total(row, tests, manual))
+    return totals
+
+
+def write_csv(path: Path, chapter: str, rows: list[Row], totals: dict | None = None) -> None:
+    """grades.csv: one row per student; `totals` {student: Totals} adds hand grades and late penalties."""
     ids, pts = test_ids(chapter)
+    manual = manual_ids(chapter)
     max_score = sum(pts.values())
+    totals = totals or {}
     with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as fh:
         writer = safe.csv_writer(fh)
-        writer.writerow(FIXED_COLUMNS + ids)
+        writer.writerow(FIXED_COLUMNS + TOTAL_COLUMNS + ids + list(manual))
         for row in rows:
-            earned = [float(row.scores.get(i, 0.0)) for i in ids]
+            extra = totals.get(row.student_id) or Totals()
+            earned, hand = extra.test_points(row, ids), extra.manual_points(manual)
+            manual_score = sum(h for h in hand if h is not None)
             writer.writerow([row.student_id, chapter, row.status, f"{sum(earned):g}", f"{max_score:g}",
-                             ";".join(sorted(set(row.flags)))] + [f"{e:g}" for e in earned])
+                             ";".join(sorted(set(row.flags))), extra.submitted, f"{extra.penalty:g}",
+                             f"{manual_score:g}" if any(h is not None for h in hand) else "",
+                             f"{extra.total(row, ids, manual):g}", f"{max_score + sum(manual.values()):g}"]
+                            + [f"{e:g}" for e in earned] + ["" if h is None else f"{h:g}" for h in hand])
 
 
 def write_review(path: Path, rows: list[Row]) -> int:
@@ -147,7 +200,33 @@ def _cached(results: Path, sub: Submission, key: str, out: Path, chapter: str) -
     return Row(**{k: v for k, v in data.items() if k in Row.__dataclass_fields__})
 
 
-def _store(out: Path, chapter: str, row: Row, result: dict) -> None:
+MODEL_ANSWER_TITLE = "**Model answer (instructor only)**"
+
+
+def with_model_answers(executed: str, source) -> str:
+    """The executed notebook for formgrader: after each answer graded by hand, a locked markdown cell with the
+    model answer from solutions/ (never in executed/ or the feedback, which students may see)."""
+    from nbformat.v4 import new_markdown_cell
+    from autograder.gradebook import manual_cells
+    manual = manual_cells(source)
+    if not manual:
+        return executed
+    answers = {nbs.grade_id(c): c for c in source.cells if nbs.grade_id(c) in manual}
+    nb = nbs.reads(executed.encode("utf-8"), "executed.ipynb")
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        model = answers.get(nbs.grade_id(cell))
+        if model is not None:
+            text = model.source if model.cell_type == "markdown" else f"```python\n{model.source}\n```"
+            cells.append(new_markdown_cell(f"{MODEL_ANSWER_TITLE}\n\n{text}",
+                                           metadata={"editable": False, "deletable": False,
+                                                     "autograder": {"model_answer": nbs.grade_id(cell)}}))
+    nb.cells = cells
+    return nbs.dumps(nb)
+
+
+def _store(out: Path, chapter: str, row: Row, result: dict, source=None) -> None:
     """Write one student's files, each atomically: a crash between two results loses neither."""
     folder = student_dir(row.student_id)
     for kind, suffix in (("executed", "ipynb"), ("feedback", "html")):        # no stale pages from a past run
@@ -155,7 +234,8 @@ def _store(out: Path, chapter: str, row: Row, result: dict) -> None:
     if result.get("executed"):
         data = result["executed"].encode("utf-8")
         _write_atomic(out / "executed" / folder / f"{chapter}.ipynb", data)
-        _write_atomic(out / "autograded" / folder / chapter / f"{chapter}.ipynb", data)
+        graded = with_model_answers(result["executed"], source).encode("utf-8") if source is not None else data
+        _write_atomic(out / "autograded" / folder / chapter / f"{chapter}.ipynb", graded)
     if result.get("feedback"):
         _write_atomic(out / "feedback" / folder / f"{chapter}.html", result["feedback"].encode("utf-8"))
     _write_atomic(out / "results" / f"{folder}.json",
@@ -171,14 +251,13 @@ def _row(sub: Submission, result: dict, key: str) -> Row:
     return row
 
 
-def _progress(done: int, total: int, row: Row, started: float) -> str:
+def _progress(done: int, total: int, row: Row, eta_s: float | None) -> str:
     width = 20
     filled = int(width * done / max(total, 1))
-    elapsed = time.monotonic() - started
-    eta = elapsed / max(done, 1) * (total - done)
     state = "cached" if row.cached else f"{row.seconds:.1f} s"
+    eta = "?" if eta_s is None else f"{eta_s:.0f} s"
     return (f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {row.student_id}: {row.status} "
-            f"{sum(row.scores.values()):g} pts {';'.join(sorted(set(row.flags)))} ({state}) eta {eta:.0f} s")
+            f"{sum(row.scores.values()):g} pts {';'.join(sorted(set(row.flags)))} ({state}) eta {eta}")
 
 
 def peak_mib() -> float:
@@ -217,11 +296,22 @@ class Ledger:
     that raced its original) changes nothing. A failure writing one student's files is that student's alone:
     it is tried again at the end (`retry_unwritten`; a full disk may have cleared)."""
 
-    def __init__(self, out: Path, chapter: str, book, total: int, log, logger):
+    def __init__(self, out: Path, chapter: str, book, total: int, log, logger, workers: int = 1, source=None):
         self.out, self.chapter, self.book, self.total, self.log, self.logger = out, chapter, book, total, log, logger
+        self.workers, self.source = workers, source
         self.rows: dict[str, Row] = {}
         self.unwritten: list[tuple[Submission, Row, dict]] = []
         self.started = time.monotonic()
+        self.to_execute = 0                 # jobs handed to the executor (set once they are known)
+        self.executed: list[float] = []     # seconds of each one that came back
+
+    def eta(self) -> float | None:
+        """Seconds left: the jobs not back yet times the mean time of those back, over the workers (cached rows
+        and rows without a notebook cost nothing, so they do not skew it)."""
+        if not self.executed:
+            return None
+        left = max(0, self.to_execute - len(self.executed))
+        return sum(self.executed) / len(self.executed) * left / max(1, min(self.workers, left or 1))
 
     def finish(self, sub: Submission, row: Row, result: dict | None) -> bool:
         if row.student_id in self.rows or any(r.student_id == row.student_id for _, r, _ in self.unwritten):
@@ -229,7 +319,7 @@ class Ledger:
             return False
         try:
             if result is not None:
-                _store(self.out, self.chapter, row, result)
+                _store(self.out, self.chapter, row, result, self.source)
         except Exception as exc:
             self.logger.warning("%s: could not write the results (%s); trying again at the end", row.student_id, exc)
             self.unwritten.append((sub, row, result))
@@ -237,17 +327,22 @@ class Ledger:
         self.record(sub, row)
         return True
 
-    def record(self, sub: Submission, row: Row) -> None:
+    def record(self, sub: Submission, row: Row, to_gradebook: bool = True) -> None:
         self.rows[row.student_id] = row
-        self.book.submit(row.student_id, row.scores, sub.raw is not None and row.status == "graded")
-        line = _progress(len(self.rows), self.total, row, self.started)
+        if to_gradebook:
+            self.book.submit(row.student_id, row.scores, sub.raw is not None and row.status == "graded")
+        if not row.cached and row.seconds and sub.raw is not None and "interrupted" not in row.flags:
+            self.executed.append(row.seconds)
+        line = _progress(len(self.rows), self.total, row, self.eta())
         _say(self.log, line)
-        self.logger.info("%s origin=%s %s", line, sub.origin, row.detail.replace("\n", " | ")[:2000])
+        why = "; ".join(f"{test}: {message}" for test, message in sorted(row.messages.items()) if message)
+        self.logger.info("%s origin=%s %s%s", line, sub.origin, row.detail.replace("\n", " | ")[:2000],
+                         f" tests failed: {why[:4000]}" if why else "")
 
     def retry_unwritten(self) -> None:
         for sub, row, result in self.unwritten:
             try:
-                _store(self.out, self.chapter, row, result)
+                _store(self.out, self.chapter, row, result, self.source)
             except Exception as exc:
                 row = Row(row.student_id, flags=sorted(set(row.flags) | {"grader_error"}), key=row.key,
                           detail=f"could not write this student's results: {type(exc).__name__}: {exc}")
@@ -334,31 +429,271 @@ def _start_log(out: Path, chapter: str):
     return logger, handler
 
 
+def check_inputs(chapter: str, submissions: Path, out: Path) -> None:
+    """Bad input stops here with a message naming what was expected and the valid choices (no traceback)."""
+    import zipfile
+    from autograder.settings import chapters
+    if not solution_path(chapter).exists():
+        valid = chapters()
+        raise SystemExit(f"unknown chapter {chapter!r}: choose one of {', '.join(valid) or '(no chapter has a solution)'}")
+    submissions, out = Path(submissions), Path(out)
+    if not submissions.exists():
+        raise SystemExit(f"--submissions {submissions}: no such folder or file; expected a folder of submissions "
+                         "(<student_id>/<chapter>.ipynb) or a Canvas or Moodle download (folder or zip)")
+    if submissions.is_file() and not zipfile.is_zipfile(submissions):
+        raise SystemExit(f"--submissions {submissions} is a file but not a zip: expected a folder of submissions or "
+                         "the zip a Canvas or Moodle download gives")
+    if out.exists() and not out.is_dir():
+        raise SystemExit(f"--out {out} is a file: expected a folder (created if missing) for grades.csv, feedback/ "
+                         "and the log")
+    try:
+        (out / "results").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SystemExit(f"--out {out}: cannot create this folder ({exc.strerror or exc}); expected a folder "
+                         "that can be written") from None
+
+
 def grade(chapter: str, submissions: Path, out: Path, workers: int | None = None, log=print,
           options: Options | None = None, gradebook_url: str | None = None, force: bool = False,
-          executor=None, executor_name: str = "local", scheduler: str | None = None) -> list[Row]:
-    """Grade every submission of `chapter` in `submissions` into `out`. `executor`: any
-    concurrent.futures.Executor; else one of executors.EXECUTORS by name (a local process pool of `workers`
-    processes by default; `dask` with `scheduler` for a Dask cluster's address).
+          executor=None, executor_name: str = "local", scheduler: str | None = None,
+          policy: latework.Policy | None = None, only: list[str] | None = None) -> list[Row]:
+    """Grade every submission of `chapter` in `submissions` (a folder, or an LMS download zip) into `out`.
+    `executor`: any concurrent.futures.Executor; else one of executors.EXECUTORS by name (a local process pool of
+    `workers` processes by default; `dask` with `scheduler` for a Dask cluster's address). `policy`: late work
+    (late.py). `only`: grade just these students again (forced); every other row and gradebook entry stays.
     Ctrl-C stops it cleanly (see interrupt.py); rows of students it did not grade carry the flag `interrupted`."""
-    with interrupt.Interrupts(log) as stop:
-        return _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor,
-                      executor_name, scheduler, stop)
+    import tempfile
+    from autograder.submissions import unpack
+    check_inputs(chapter, submissions, out)
+    submissions = Path(submissions)
+    with tempfile.TemporaryDirectory(prefix="ag-submissions-") as unpacked:
+        skipped: list = []
+        if submissions.is_file():
+            try:
+                skipped = unpack(submissions, Path(unpacked))
+            except ValueError as exc:
+                raise SystemExit(f"--submissions: {exc}") from None
+            submissions = Path(unpacked)
+        with interrupt.Interrupts(log) as stop:
+            return _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor,
+                          executor_name, scheduler, stop, policy or latework.Policy(), only, skipped)
+
+
+def read_students(out: Path) -> dict:
+    """OUT/students.json: {student id: {name, layout, late, submitted_at, origin}} from every run over OUT."""
+    try:
+        data = json.loads((out / "students.json").read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def refeed(out: Path, chapter: str, row: Row, source, show_hidden: bool) -> None:
+    """Render a cached student's feedback page again when it should now show (or hide) the hidden tests' code
+    (--reveal-hidden-after): from the executed notebook and the stored result, without running anything."""
+    from autograder import feedback, judge
+    folder = student_dir(row.student_id)
+    page = out / "feedback" / folder / f"{chapter}.html"
+    try:
+        if feedback.shows_hidden(page.read_text(encoding="utf-8")) == show_hidden:
+            return
+        executed = nbs.read(out / "executed" / folder / f"{chapter}.ipynb")
+    except (OSError, ValueError, nbs.NotebookError):
+        return
+    points = test_ids(chapter)[1]
+    outcome = judge.Outcome(scores=dict(row.scores), max_points={t: points.get(t, 0.0) for t in row.scores},
+                            messages=dict(row.messages))
+    _write_atomic(page, feedback.render(row.student_id, chapter, executed, outcome, row.flags,
+                                        show_hidden=show_hidden).encode("utf-8"))
+
+
+def measure_solution(pool, out: Path, chapter: str, solution: bytes, seed: int, options: Options, log, logger) -> float:
+    """Seconds the model solution takes to grade on this machine now, measured once per OUT, solution and grader
+    (OUT/solution_time.json), so the limits it sets and the cache keys they enter stay the same on every re-run."""
+    from autograder.job import new_job, run_job_safely
+    key = hashlib.sha256(solution + grader_fingerprint().encode() + options.isolation.encode()).hexdigest()
+    path = out / "solution_time.json"
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+        return float(known[key])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    log("measuring the model solution's time on this machine (for --timeout "
+        f"{options.timeout_factor:g}x)")
+    job = new_job(chapter, solution, solution, seed, "model solution", isolation=options.isolation,
+                  memory_mb=options.memory_mb, max_procs=options.max_procs, cell_timeout=options.cell_timeout,
+                  timeout_s=options.timeout_s)
+    result = pool.submit(run_job_safely, job).result()
+    if result.get("status") != "graded" or result.get("flags") and set(result["flags"]) - {"not_isolated"}:
+        raise SystemExit(f"--timeout {options.timeout_factor:g}x: the model solution could not be measured "
+                         f"({result.get('status')}, flags {result.get('flags')}: {str(result.get('detail'))[-300:]}); "
+                         "give the limit in seconds instead")
+    seconds = float(result["seconds"])
+    _write_atomic(path, json.dumps({key: seconds}).encode())
+    logger.info("model solution graded in %.1f s on this machine", seconds)
+    return seconds
+
+
+def _remember_students(out: Path, subs: list[Submission]) -> dict:
+    known = read_students(out)
+    for sub in subs:
+        known[sub.student_id] = {"name": sub.name, "layout": sub.layout, "late": sub.late,
+                                 "submitted_at": sub.submitted_at, "origin": sub.origin}
+    _write_atomic(out / "students.json", json.dumps(known, indent=1, sort_keys=True).encode("utf-8", "backslashreplace"))
+    return known
+
+
+def _previous(out: Path, sub: Submission) -> Row:
+    """The row a student had before (a run with --only that does not name them leaves it as it was)."""
+    try:
+        data = json.loads((out / "results" / f"{student_dir(sub.student_id)}.json").read_text(encoding="utf-8"))
+        row = Row(**{k: v for k, v in data.items() if k in Row.__dataclass_fields__})
+        row.cached = True
+        return row
+    except (OSError, ValueError, TypeError):
+        return Row(sub.student_id, flags=sorted(set(sub.flags) | {"not_selected"}),
+                   detail="not graded yet: this run graded only the students named by --only")
+
+
+def _select(subs: list[Submission], only: list[str] | None) -> set:
+    if only is None:
+        return {sub.student_id for sub in subs}
+    known = {sub.student_id for sub in subs}
+    unknown = [sid for sid in only if sid not in known]
+    if unknown:
+        import difflib
+        hints = [f"{sid!r} (did you mean {', '.join(map(repr, difflib.get_close_matches(sid, known, 2)))}?)"
+                 if difflib.get_close_matches(sid, known, 2) else repr(sid) for sid in unknown]
+        raise SystemExit(f"--only: no submission for {', '.join(hints)}; the ids are those grades.csv shows "
+                         f"({len(known)} students found, e.g. {', '.join(sorted(known)[:5])})")
+    return set(only)
+
+
+def summary(rows: list[Row], skipped: list, max_score: float, slowest: int = 3) -> list[str]:
+    """The table printed after a batch: rows, graded, failed by flag, score distribution, slowest, not graded."""
+    graded = [r for r in rows if r.status == "graded"]
+    counts: dict = {}
+    for row in rows:
+        for flag in set(row.flags):
+            counts[flag] = counts.get(flag, 0) + 1
+    lines = ["", "summary", f"  rows                       {len(rows)}",
+             f"  graded                     {len(graded)}", f"  not graded                 {len(rows) - len(graded)}"]
+    for flag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  flag {flag:<21} {n}")
+    if graded and max_score:
+        bands = [0] * 5                                # 0-25%, 25-50%, 50-75%, 75-<100%, full
+        for row in graded:
+            share = sum(row.scores.values()) / max_score
+            bands[4 if share >= 1 else min(3, int(share * 4))] += 1
+        labels = ["0-25%", "25-50%", "50-75%", "75-99%", "100%"]
+        lines.append(f"  scores (of {max_score:g})")
+        lines += [f"    {label:<8} {'#' * n}{' ' if n else ''}{n}" for label, n in zip(labels, bands)]
+    ran = sorted((r for r in rows if not r.cached and r.seconds), key=lambda r: -r.seconds)[:slowest]
+    if ran:
+        lines.append("  slowest                    " + ", ".join(f"{r.student_id} {r.seconds:.1f} s" for r in ran))
+    if skipped:
+        lines.append(f"  files not graded           {len(skipped)} (each with its reason in grading.log)")
+        lines += [f"    {path}: {why}" for path, why in skipped[:10]]
+        if len(skipped) > 10:
+            lines.append(f"    ... and {len(skipped) - 10} more")
+    return lines
+
+
+def remember_policy(out: Path, policy: latework.Policy) -> None:
+    """OUT/late_policy.json: the late policy of the last run, so `export` computes the same totals."""
+    data = {"kind": policy.kind, "percent": policy.percent, "cap": policy.cap,
+            "deadline": policy.deadline.isoformat() if policy.deadline else None,
+            "extensions": {k: v.isoformat() for k, v in policy.extensions.items()}}
+    _write_atomic(out / "late_policy.json", json.dumps(data, indent=1, sort_keys=True).encode("utf-8", "backslashreplace"))
+
+
+def read_policy(out: Path) -> latework.Policy:
+    try:
+        data = json.loads((out / "late_policy.json").read_text(encoding="utf-8"))
+        return latework.Policy(data["kind"], float(data["percent"]), float(data["cap"]),
+                               latework.parse_time(data["deadline"]) if data.get("deadline") else None,
+                               {k: latework.parse_time(v) for k, v in (data.get("extensions") or {}).items()})
+    except (OSError, ValueError, KeyError, TypeError):
+        return latework.Policy()
+
+
+def rows_from_csv(out: Path) -> tuple[str, list[Row]]:
+    """(chapter, rows) as grades.csv holds them; ids back as they were (grades.csv shows them neutralised)."""
+    import csv
+    path = out / "grades.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        data = list(reader)
+    if not data:
+        raise ValueError(f"{path} has no rows")
+    chapter = data[0]["assignment"]
+    ids = {safe.csv_cell(sid): sid for sid in read_students(out)}
+    tests = test_ids(chapter)[1]
+    rows = []
+    for item in data:
+        sid = ids.get(item["student_id"], item["student_id"])
+        rows.append(Row(sid, status=item["status"], flags=[f for f in item["flags"].split(";") if f],
+                        scores={t: float(item.get(t) or 0) for t in tests}))
+    return chapter, rows
+
+
+def refresh(out: Path, gradebook_url: str | None = None) -> tuple[str, list[Row], dict]:
+    """Read the hand grades back from the gradebook and rewrite grades.csv with them (no notebook runs):
+    (chapter, rows, {student: Totals})."""
+    from autograder.gradebook import default_url, read_hand_grades
+    out = Path(out)
+    chapter, rows = rows_from_csv(out)
+    tests, manual = test_ids(chapter)[1], manual_ids(chapter)
+    hand = read_hand_grades(gradebook_url or default_url(out), chapter, [r.student_id for r in rows],
+                            list(tests) + list(manual))
+    students, policy = read_students(out), read_policy(out)
+    totals = {r.student_id: student_totals(r, tests, manual, hand.get(r.student_id, {}),
+                                           students.get(r.student_id, {}), policy) for r in rows}
+    write_csv(out / "grades.csv", chapter, rows, totals)
+    _late_notes(out, chapter, rows, totals, set(totals))
+    from autograder.gradebook import write_late
+    write_late(gradebook_url or default_url(out), chapter,
+               {sid: (students.get(sid, {}).get("submitted_at"), t.penalty) for sid, t in totals.items()})
+    return chapter, rows, totals
+
+
+def _late_notes(out: Path, chapter: str, rows: list[Row], totals: dict, selected: set) -> None:
+    """The late penalty in each graded student's feedback page (re-applied on every run, no re-execution)."""
+    from autograder.feedback import with_late_note
+    for row in rows:
+        if row.student_id not in selected or row.status != "graded":
+            continue
+        page = out / "feedback" / student_dir(row.student_id) / f"{chapter}.html"
+        try:
+            text = page.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        updated = with_late_note(text, totals[row.student_id].late_note)
+        if updated != text:
+            _write_atomic(page, updated.encode("utf-8"))
 
 
 def _grade(chapter, submissions, out, workers, log, options, gradebook_url, force, executor, executor_name,
-           scheduler, stop: interrupt.Interrupts) -> list[Row]:
-    from autograder import executors, preflight
+           scheduler, stop: interrupt.Interrupts, policy: latework.Policy, only, skipped) -> list[Row]:
+    from autograder import executors, lms, preflight
     from autograder.job import new_job
-    if not solution_path(chapter).exists():
-        raise SystemExit(f"unknown chapter {chapter!r}: no {solution_path(chapter)}")
     options = options or Options()
-    subs = discover(Path(submissions), chapter)
+    found: Found = find(Path(submissions), chapter)
+    subs = found.submissions
+    skipped = skipped + found.skipped
+    selected = _select(subs, only)
     out = Path(out)
-    (out / "results").mkdir(parents=True, exist_ok=True)
     seed = batch_seed(out, options)
     solution = solution_path(chapter).read_bytes()
+    source = nbs.reads(solution, chapter)
     logger, handler = _start_log(out, chapter)
+    layouts = ", ".join(f"{lms.LAYOUT_NAMES.get(k, k)} ({n})" for k, n in sorted(found.layouts.items()))
+    log(f"submissions: {layouts or 'none found'}" + (f"; {len(skipped)} file(s) not graded, listed below"
+                                                     if skipped else ""))
+    logger.info("submissions in %s: %s", submissions, layouts or "none found")
+    for path, why in skipped:
+        logger.info("not graded: %s: %s", path, why)
+    students = _remember_students(out, subs)
     workers = max(1, workers or default_workers())
     owned = executor is None
     try:
@@ -368,8 +703,9 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
         logger.removeHandler(handler)
         handler.close()
         raise SystemExit(str(exc)) from None
-    from autograder.gradebook import GradebookWriter, default_url
-    book = GradebookWriter(gradebook_url or default_url(out), chapter, nbs.reads(solution, chapter))
+    from autograder.gradebook import GradebookWriter, default_url, read_hand_grades, write_late
+    url = gradebook_url or default_url(out)
+    book = GradebookWriter(url, chapter, source)
     try:
         try:
             verdict = executors.preflight(pool, options.isolation)
@@ -383,20 +719,32 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
         for problem in book.open():                  # schema and structure exist before any job is submitted
             log(f"WARNING: {problem}; grading goes on, grades.csv is the record")
             logger.warning(problem)
-        log(f"grading {len(subs)} submission(s) of {chapter} on {executors.describe(pool, workers)}, "
-            f"isolation: {options.isolation}")
-        ledger = Ledger(out, chapter, book, len(subs), log, logger)
+        log(f"grading {len(selected)} submission(s) of {chapter} on {executors.describe(pool, workers)}, "
+            f"isolation: {options.isolation}" + (f" (--only: the other {len(subs) - len(selected)} rows stay "
+                                                  "as they were)" if only is not None else ""))
+        solution_s = None
+        if options.timeout_factor and any(s.raw is not None and s.student_id in selected for s in subs):
+            solution_s = measure_solution(pool, out, chapter, solution, seed, options, log, logger)
+            options.timeout_s = int(max(MIN_RELATIVE_TIMEOUT_S, options.timeout_factor * solution_s))
+            log(f"time limit per submission: {options.timeout_s} s ({options.timeout_factor:g} x the model "
+                f"solution's {solution_s:.1f} s on this machine)")
+        ledger = Ledger(out, chapter, book, len(subs), log, logger, workers, source)
         jobs: dict[str, dict] = {}
         todo: dict[str, tuple[Submission, str]] = {}
         for sub in subs:
+            if sub.student_id not in selected:
+                ledger.record(sub, _previous(out, sub), to_gradebook=False)
+                continue
             if sub.raw is None:
                 ledger.finish(sub, Row(sub.student_id, flags=sorted(set(sub.flags)),
                                        detail="; ".join(flagdefs.text(f) for f in sub.flags) or "no notebook found"),
                               {})
                 continue
             key = cache_key(sub.raw, solution, seed, options)
-            cached = None if force else _cached(out / "results", sub, key, out, chapter)
+            cached = None if (force or only is not None) else _cached(out / "results", sub, key, out, chapter)
             if cached is not None:
+                cached.flags = sorted(set(cached.flags) | set(sub.flags))
+                refeed(out, chapter, cached, source, options.show_hidden)
                 ledger.finish(sub, cached, None)
                 continue
             jobs[sub.student_id] = new_job(chapter, sub.raw, solution, seed, sub.student_id,
@@ -404,10 +752,14 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
                                            max_procs=options.max_procs, cell_timeout=options.cell_timeout,
                                            timeout_s=options.timeout_s, show_hidden=options.show_hidden)
             todo[sub.student_id] = (sub, key)
+        ledger.to_execute = len(jobs)
 
         def on_result(sid: str, result: dict) -> None:
             sub, key = todo[sid]
-            ledger.finish(sub, _row(sub, result, key), result)
+            row = _row(sub, result, key)
+            if solution_s and row.status == "graded" and row.seconds > SLOW_FACTOR * solution_s:
+                row.flags = sorted(set(row.flags) | {"slow"})
+            ledger.finish(sub, row, result)
 
         def replace_pool(old):
             old.shutdown(wait=False, cancel_futures=True)
@@ -428,9 +780,26 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
         log(f"WARNING: {problem}; grades.csv is still written")
         logger.warning(problem)
     rows = ledger.sorted_rows()
-    write_csv(out / "grades.csv", chapter, rows)
+    tests = test_ids(chapter)[1]
+    manual = manual_ids(chapter)
+    hand = read_hand_grades(url, chapter, [r.student_id for r in rows], list(tests) + list(manual))
+    totals = {r.student_id: student_totals(r, tests, manual, hand.get(r.student_id, {}), students.get(r.student_id, {}),
+                                           policy) for r in rows}
+    # always written: a policy removed since the last run clears its penalties too
+    for problem in write_late(url, chapter, {sid: (students.get(sid, {}).get("submitted_at"), t.penalty)
+                                             for sid, t in totals.items() if sid in selected}):
+        log(f"WARNING: {problem}")
+        logger.warning(problem)
+    _late_notes(out, chapter, rows, totals, selected)
+    remember_policy(out, policy)
+    write_csv(out / "grades.csv", chapter, rows, totals)
     flagged = write_review(out / "review.csv", rows)
     elapsed = time.monotonic() - ledger.started
+    max_score = sum(tests.values())
+    for line in summary(rows, skipped, max_score):
+        _say(log, line)
+        if line.strip():
+            logger.info("summary: %s", line.strip())
     logger.info("done: %d rows in %.1f s%s; coordinator peak memory %.0f MiB", len(rows), elapsed,
                 " (interrupted)" if stop.requested else "", peak_mib())
     logger.removeHandler(handler)

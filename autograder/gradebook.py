@@ -188,3 +188,62 @@ class GradebookWriter(threading.Thread):
         self.jobs.put(None)
         self.join()
         return self.errors
+
+
+def manual_cells(source_nb) -> dict:
+    """{grade_id: points} of the answers graded by hand (graded cells that are also answers, and tasks)."""
+    from autograder import notebooks as nbs
+    found = {}
+    for cell in source_nb.cells:
+        meta = nbs.nbgrader_meta(cell)
+        if (meta.get("grade") and meta.get("solution")) or meta.get("task"):
+            found[nbs.grade_id(cell)] = nbs.points(cell)
+    return found
+
+
+def read_hand_grades(url: str, chapter: str, students, cells) -> dict:
+    """{student: {grade_id: points}} of every score an instructor set by hand (formgrader writes `manual_score`,
+    also over an automatic one); cells not graded by hand yet are absent. {} when the gradebook cannot be read."""
+    import warnings
+    _alembic_on_path()
+    from nbgrader.api import Gradebook, MissingEntry
+    found: dict = {}
+    try:
+        with Gradebook(engine_url(url)) as gb:
+            for student in students:
+                try:
+                    notebook = gb.find_submission_notebook(chapter, chapter, student)
+                except MissingEntry:
+                    continue
+                given = {g.name: float(g.manual_score) for g in notebook.grades if g.manual_score is not None}
+                if given:
+                    found[student] = given
+    except Exception as exc:            # grades.csv is still written, from the automatic scores
+        with warnings.catch_warnings():
+            logging.getLogger("autograder").warning("gradebook %s: hand grades not read (%s)", shown(url), exc)
+        return {}
+    return found
+
+
+def write_late(url: str, chapter: str, late: dict) -> list[str]:
+    """Record {student: (submitted_at ISO or None, penalty points)} as nbgrader's timestamp and late penalty.
+    Returns the problems (none: all recorded)."""
+    _alembic_on_path()
+    from nbgrader.api import Gradebook, MissingEntry
+    from autograder.late import parse_time
+    problems = []
+    try:
+        with Gradebook(engine_url(url)) as gb:
+            for student, (submitted_at, points) in late.items():
+                try:
+                    submission = gb.find_submission(chapter, student)
+                    notebook = gb.find_submission_notebook(chapter, chapter, student)
+                except MissingEntry:
+                    continue
+                if submitted_at:
+                    submission.timestamp = parse_time(submitted_at).replace(tzinfo=None)
+                notebook.late_submission_penalty = float(points)
+            gb.db.commit()
+    except Exception as exc:
+        problems.append(f"gradebook {shown(url)}: late penalties not recorded ({type(exc).__name__}: {exc})")
+    return problems

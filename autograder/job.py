@@ -102,6 +102,28 @@ def mark_failures(executed, outcome) -> None:
                                                              traceback=[f"AssertionError: {message}"]))
 
 
+SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+
+
+def syntax_errors(executed) -> dict:
+    """{exercise grade_id: 'SyntaxError: ...'} for every answer cell that could not even be parsed."""
+    found = {}
+    for cell in executed.cells:
+        if cell.get("cell_type") == "code" and nbs.is_solution_cell(cell) and not nbs.is_test_cell(cell):
+            message = nbs.error_message(cell) or ""
+            if message.startswith(SYNTAX_ERRORS):
+                found[nbs.grade_id(cell) or "an exercise"] = message
+    return found
+
+
+def explain_name_errors(outcome, broken: dict) -> None:
+    """A test failing with NameError after an answer cell's syntax error says so (the name was never defined)."""
+    where = ", ".join(sorted(broken))
+    for gid, message in outcome.messages.items():
+        if message.startswith("NameError"):
+            outcome.messages[gid] = f"{message} (the answer cell {where} has a syntax error, so it defined nothing)"
+
+
 def run_job(job: dict) -> dict:
     """Grade one submission; always returns a result (see the module docstring)."""
     prepare_process()
@@ -159,6 +181,10 @@ def run_job(job: dict) -> dict:
         outcome = judge.score(source, job["seed"], records, errors)
     except judge.JudgeError as exc:
         return _failed(flags + ["grader_error"], str(exc), started)
+    broken = syntax_errors(executed)
+    if broken:
+        flags.append("syntax_error")
+        explain_name_errors(outcome, broken)
     mark_failures(executed, outcome)
     sanitize.notebook(executed, course_texts={c.source for c in source.cells if c.get("cell_type") == "markdown"})
     flags = sorted(set(flags))

@@ -18,7 +18,7 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
-from autograder import notebooks as nbs
+from autograder import notebooks as nbs, sanitize
 from cnnlab import checks
 
 
@@ -162,7 +162,7 @@ def score(source, seed: int, records: dict, errors: dict) -> Outcome:
     for cell in nbs.test_cells(source):
         gid = nbs.grade_id(cell)
         pts = nbs.points(cell)
-        message = verdict(records.get(gid), refs[gid], errors.get(gid))
+        message = sanitize.message(verdict(records.get(gid), refs[gid], errors.get(gid)))
         outcome.max_points[gid] = pts
         outcome.scores[gid] = 0.0 if message else pts
         outcome.messages[gid] = message

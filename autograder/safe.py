@@ -58,7 +58,7 @@ def csv_cell(value):
     """A CSV cell that no spreadsheet runs as a formula; numbers and plain numeric text stay as they are."""
     if not isinstance(value, str):
         return value
-    if value.startswith(FORMULA_START) and not _NUMBER.match(value):
+    if value.startswith(FORMULA_START) and not _NUMBER.match(value) and value != "-":   # Moodle's "never"
         return "'" + value
     return value
 

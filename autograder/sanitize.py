@@ -71,6 +71,79 @@ def text(value) -> str:
     return _CONTROLS.sub("", "".join(kept))
 
 
+MESSAGE_MAX_CHARS = 600          # a test's message in feedback, grades and the report
+LONG_VALUE_CHARS = 80            # a bracketed run of numbers longer than this is summarised
+_NUMBER_TOKEN = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf", re.I)
+
+
+def _nested(span: str):
+    """`[[1 2] [3 4]]` (NumPy, lists, tensors' printouts) as nested lists of number strings, or None."""
+    stack, current = [], []
+    for token in re.finditer(r"\[|\]|" + _NUMBER_TOKEN.pattern, span, re.I):
+        t = token.group(0)
+        if t == "[":
+            stack.append(current)
+            current = []
+        elif t == "]":
+            if not stack:
+                return None
+            done, current = current, stack.pop()
+            current.append(done)
+        else:
+            current.append(t)
+    return current[0] if len(current) == 1 and not stack and isinstance(current[0], list) else None
+
+
+def _summary(span: str) -> str:
+    tree = _nested(span)
+    flat = _NUMBER_TOKEN.findall(span)
+    if tree is None or len(flat) < 4:
+        return span
+    shape, level = [], tree
+    while isinstance(level, list):
+        shape.append(len(level))
+        level = level[0] if level else None
+    kind = "float" if any(ch in "".join(flat).lower() for ch in ".ein") else "int"
+    first = ", ".join(_NUMBER_TOKEN.findall(span.split("...")[0])[:4])      # the values before any "..."
+    if "..." in span:               # NumPy printed it abbreviated: the shape of the printout is not the array's
+        return f"[{kind} values, printed abbreviated: {first}, ...]"
+    return f"[{kind} values, shape ({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''}): {first}, ...]"
+
+
+def _long_values(text: str) -> str:
+    """Each bracketed run of numbers longer than LONG_VALUE_CHARS replaced by its shape, kind and first values."""
+    out, depth, start, last = [], 0, 0, 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+            if depth == 0 and i + 1 - start > LONG_VALUE_CHARS:
+                out += [text[last:start], _summary(text[start:i + 1])]
+                last = i + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def plain_text(value) -> str:
+    """`text` without colour codes either: for pages that show text, not a terminal."""
+    return _SGR.sub("", text(value))
+
+
+def message(value, limit: int = MESSAGE_MAX_CHARS) -> str:
+    """A failure message as plain text for people: every terminal escape (colours too) and control character
+    removed, long arrays summarised (shape, kind, first values), runs of blank space folded, at most `limit`
+    characters."""
+    plain = _long_values(plain_text(value))
+    plain = re.sub(r"[ \t]*\n\s*", " | ", plain.strip()) if plain.count("\n") > 3 else plain.strip()
+    plain = re.sub(r"[ \t]{2,}", " ", plain)
+    if len(plain) > limit:
+        plain = plain[:limit - 1].rstrip() + f"... ({len(plain) - limit + 1} more characters)"
+    return plain
+
+
 def _removed(kinds) -> dict:
     from nbformat.v4 import new_output
     names = ", ".join(sorted(str(k)[:60] for k in kinds)) or "an unknown kind"

@@ -17,6 +17,8 @@ TOY_COURSE = ROOT / "tests" / "fixtures" / "toycourse"
 # nbgrader's 30 s per cell is too short for the cells that train a model on a laptop CPU.
 CELL_TIMEOUT_S = int(os.environ.get("AUTOGRADER_CELL_TIMEOUT", "300"))
 NOTEBOOK_TIMEOUT_S = int(os.environ.get("AUTOGRADER_NOTEBOOK_TIMEOUT", "900"))
+MIN_RELATIVE_TIMEOUT_S = int(os.environ.get("AUTOGRADER_MIN_RELATIVE_TIMEOUT", "60"))   # floor of `--timeout Nx`
+SLOW_FACTOR = 3.0             # with `--timeout Nx`: slower than this many times the solution gets the flag `slow`
 KERNEL_NAME = "python3"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 

@@ -76,8 +76,9 @@ def test_rows_scores_and_columns(graded):
     assert not any("tampered" in r["flags"] or "suspicious" in r["flags"] for r in honest), honest
     with (out / "grades.csv").open() as fh:
         header = next(csv.reader(fh))
-    assert header == ["student_id", "assignment", "status", "score", "max_score", "flags",
-                      "toy_add_tests", "toy_mean_tests", "toy_scale_tests"]
+    assert header == ["student_id", "assignment", "status", "score", "max_score", "flags", "submitted_at",
+                      "late_penalty", "manual_score", "total", "max_total",
+                      "toy_add_tests", "toy_mean_tests", "toy_scale_tests", "toy_manual_why"]
 
 
 def test_a_warning_on_stderr_costs_nothing(graded):
