@@ -20,7 +20,7 @@ CHAPTERS ?=
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: sandbox lab formgrader test test-slurm test-slurm release grade export demo report bench sweep data install clean
+.PHONY: sandbox lab formgrader test test-slurm test-full-bank release grade export demo report bench sweep data install clean
 
 install: $(STAMP)
 
@@ -53,6 +53,12 @@ test: install sandbox
 test-slurm: install sandbox
 	bash tests/servers/install.sh $(PY) --slurm
 	AUTOGRADER_SLURM_TEST=1 $(PY) -m pytest -p no:xdist -s tests/test_grader_slurm.py $(PYTEST_ARGS)
+
+# opt-in: more of each chapter's exercise bank through the real grader than `make test` sends (minutes per chapter)
+FULL_BANK := $(or $(CHAPTERS),ch16_train_vs_eval)
+test-full-bank: install sandbox
+	FULL_BANK_CHAPTERS="$(FULL_BANK)" $(PY) -m pytest -n $(JOBS) --dist loadgroup tests/test_chapters.py \
+	  -k "through_the_grader and ($$(echo $(FULL_BANK) | sed 's/ / or /g'))" $(PYTEST_ARGS)
 
 # make formgrader OUT=grading/ch18: JupyterLab at the repository root, Nbgrader > Formgrader shows that graded OUT
 formgrader: install
