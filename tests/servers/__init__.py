@@ -26,6 +26,20 @@ ROOT = Path(__file__).resolve().parents[2]
 INSTALL = "tests/servers/install.sh"
 
 
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop a server started in a process group of its own: SIGTERM, then SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -133,15 +147,8 @@ class DaskCluster:
         self.procs[name].wait(30)
 
     def stop(self) -> None:
-        for name, proc in reversed(list(self.procs.items())):
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(10)
+        for proc in reversed(list(self.procs.values())):
+            stop_group(proc)
 
 
 @contextlib.contextmanager

@@ -10,14 +10,13 @@ import contextlib
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from servers import free_port
+from servers import free_port, stop_group
 
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo")
 CONF = """ClusterName=grader
@@ -123,12 +122,5 @@ def cluster(cpus: int = 2, memory_mb: int = 8000):
     finally:
         subprocess.run([_program("scancel"), "--full", "-u", "root"], env=env, capture_output=True)
         for proc in reversed(procs):
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(10)
+            stop_group(proc)
         shutil.rmtree(run, ignore_errors=True)
