@@ -4,10 +4,12 @@
     python3 -m autograder.cuda_check run DIR/*.json # there: run each chapter, print a table
 
 `prepare` writes, per chapter, the code cells of the PyTorch-only view of the *solution* notebook (every exercise
-solved) as JSON. `run` needs only Python, NumPy, PyTorch, matplotlib, scikit-learn/-image and this repository's
-`cnnlab`: each chapter runs in a fresh process, cell by cell; TensorFlow and Keras imports are skipped when absent
-and the cells that need them are counted as skipped, not failed. Everything else must pass; the table says which
-device PyTorch used and how much GPU memory the chapter took.
+solved) as JSON. `run` needs only Python, NumPy, PyTorch, matplotlib and this repository's `cnnlab`: each chapter
+runs in a fresh process, cell by cell, twice: once with the GPU hidden (CUDA_VISIBLE_DEVICES="") and once with it.
+TensorFlow and Keras imports are skipped when absent. A PyTorch view still runs collapsed TensorFlow cells whose
+results shared cells compare, so without TensorFlow some later cells fail on the CPU as well: those are counted as
+"need TensorFlow". What must be empty is the column of cells that pass on the CPU and fail on the GPU; the table
+also says which device PyTorch used and how much GPU memory the chapter took.
 """
 from __future__ import annotations
 
@@ -72,10 +74,10 @@ def run_chapter(path: Path) -> dict:
     import matplotlib
     matplotlib.use("Agg")
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    namespace: dict = {"__name__": "__main__"}
+    namespace: dict = {"__name__": "__main__", "display": print}    # no IPython there
     missing = set(TF_MODULES)                  # names whose absence means "needs TensorFlow"
     missing |= {"tf"}
-    result = {"chapter": data["chapter"], "ok": 0, "skipped": 0, "failed": [], "seconds": 0.0}
+    result = {"chapter": data["chapter"], "ok": 0, "skipped": 0, "failed": [], "failed_cells": [], "seconds": 0.0}
     started = time.monotonic()
     for cell in data["cells"]:
         tree = ast.fix_missing_locations(_OptionalTF().visit(ast.parse(cell["source"])))
@@ -97,6 +99,8 @@ def run_chapter(path: Path) -> dict:
         except Exception as exc:
             result["failed"].append(f"cell {cell['index']}: {type(exc).__name__}: {str(exc)[:200]}")
         finally:
+            if len(result["failed"]) > len(result["failed_cells"]):
+                result["failed_cells"].append(cell["index"])
             import matplotlib.pyplot as plt
             plt.close("all")
     result["seconds"] = round(time.monotonic() - started, 1)
@@ -108,32 +112,44 @@ def run_chapter(path: Path) -> dict:
     return result
 
 
+def _one(path: Path, env: dict) -> dict:
+    done = subprocess.run([sys.executable, "-m", "autograder.cuda_check", "one", str(path)],
+                          capture_output=True, text=True, env=env)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+    if lines:
+        return json.loads(lines[-1])
+    return {"chapter": Path(path).stem, "ok": 0, "skipped": 0, "seconds": 0, "failed_cells": [-1],
+            "failed": [f"the chapter's process failed: {done.stderr[-500:]}"]}
+
+
 def run(paths: list[Path]) -> list[dict]:
+    """Each chapter on the CPU (GPU hidden), then with the GPU: {chapter, cpu: result, gpu: result, gpu_only: [...]}."""
     results = []
+    base = dict(os.environ, MPLBACKEND="Agg")
     for path in paths:
-        done = subprocess.run([sys.executable, "-m", "autograder.cuda_check", "one", str(path)],
-                              capture_output=True, text=True, env=dict(os.environ, MPLBACKEND="Agg"))
-        lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-        if lines:
-            results.append(json.loads(lines[-1]))
-        else:
-            results.append({"chapter": Path(path).stem, "ok": 0, "skipped": 0, "seconds": 0,
-                            "failed": [f"the chapter's process failed: {done.stderr[-500:]}"]})
-        r = results[-1]
-        print(f"{r['chapter']}: {r['ok']} cells ok, {r['skipped']} skipped (TensorFlow), {len(r['failed'])} failed",
-              flush=True)
+        cpu = _one(path, dict(base, CUDA_VISIBLE_DEVICES=""))
+        gpu = _one(path, base)
+        on_cpu = set(cpu["failed_cells"])
+        gpu_only = [f for c, f in zip(gpu["failed_cells"], gpu["failed"]) if c not in on_cpu]
+        results.append({"chapter": cpu["chapter"], "cpu": cpu, "gpu": gpu, "gpu_only": gpu_only})
+        print(f"{cpu['chapter']}: cpu {cpu['ok']} ok / {len(on_cpu)} failed; {gpu.get('device')}: {gpu['ok']} ok / "
+              f"{len(gpu['failed_cells'])} failed; failing only on the GPU: {len(gpu_only)}", flush=True)
     return results
 
 
 def format_table(results: list[dict]) -> str:
-    lines = ["| chapter (PyTorch view) | cells ok | skipped (need TensorFlow) | failed | seconds | device | GPU peak MiB |",
-             "|---|---:|---:|---|---:|---|---:|"]
+    lines = ["| chapter (PyTorch view, no TensorFlow) | code cells | pass on both | need TensorFlow (fail on CPU too) | "
+             "fail only with the GPU | CPU s | GPU s | device | GPU peak MiB |",
+             "|---|---:|---:|---:|---|---:|---:|---|---:|"]
     for r in results:
-        failed = "<br>".join(r["failed"]) or "0"
-        lines.append(f"| {r['chapter']} | {r['ok']} | {r['skipped']} | {failed} | {r['seconds']} | "
-                     f"{r.get('device', '?')} | {r.get('gpu_peak_mib', 0)} |")
-    if results and "gpu" in results[0]:
-        lines.append(f"\nGPU: {results[0]['gpu']}, torch {results[0].get('torch')}")
+        cpu, gpu = r["cpu"], r["gpu"]
+        cells = cpu["ok"] + cpu["skipped"] + len(cpu["failed_cells"])
+        passed = cpu["ok"] - sum(1 for _ in r["gpu_only"])
+        lines.append(f"| {r['chapter']} | {cells} | {passed} | {cpu['skipped'] + len(cpu['failed_cells'])} | "
+                     f"{'<br>'.join(r['gpu_only']) or '0'} | {cpu['seconds']} | {gpu['seconds']} | "
+                     f"{gpu.get('device', '?')} | {gpu.get('gpu_peak_mib', 0)} |")
+    if results:
+        lines.append(f"\nGPU: {results[0]['gpu'].get('gpu')}, torch {results[0]['gpu'].get('torch')}")
     return "\n".join(lines)
 
 
@@ -149,7 +165,7 @@ def main(argv=None) -> int:
     if args[:1] == ["run"] and len(args) >= 2:
         results = run([Path(a) for a in args[1:]])
         print("\n" + format_table(results))
-        return 0 if not any(r["failed"] for r in results) else 1
+        return 0 if not any(r["gpu_only"] for r in results) else 1
     print(__doc__)
     return 2
 
