@@ -1,9 +1,11 @@
-"""`python -m autograder bench [CHAPTER ...]`: time and peak memory per notebook, and grading overhead.
+"""`python -m autograder bench [CHAPTER ...]`: time and peak memory per notebook, and what grading costs.
 
 Each solution notebook runs top to bottom in a fresh kernel, in a child process whose peak resident
-memory (the kernel included) the operating system reports when it exits. Then the same notebook is
-graded as a submission, and the grading time is compared with the bare run. Budgets (course spec):
-a notebook <= 60 s and <= 3 GiB, all chapters <= 5 min, grading <= 1.2 x bare execution.
+memory (the kernel included) the operating system reports when it exits. Then copies of the same notebook are
+graded under each plan (`--plan pruned|full`, prune.py) and compared with the bare run, and graded again by this
+grader with 2 workers and by stock `nbgrader autograde` (throughput.py). Budgets (course spec): a notebook <= 60 s
+and <= 3 GiB, all chapters <= 5 min, grading <= 1.2 x bare execution; the pruned plan <= 0.4 x bare on average
+and >= 4x stock nbgrader.
 
 The scale section (scalebench.py, `--scale N`, 0 to skip) grades the toy chapter's class of N through Dask on
 this machine and projects 10,000 students on N cores.
@@ -19,9 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.prune import PLANS
 from autograder.settings import chapters, solution_path
 
 NOTEBOOK_BUDGET_S, MEMORY_BUDGET_MIB, TOTAL_BUDGET_S, GRADING_RATIO = 60, 3 * 1024, 300, 1.2
+PRUNED_RATIO, STOCK_SPEEDUP = 0.4, 4
 
 
 def execute_bare(path: Path) -> None:
@@ -44,37 +48,45 @@ def _measured(args: list[str]) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss * scale / 2 ** 20, os.waitstatus_to_exitcode(status)
 
 
-def grading_seconds(chapter: str) -> float:
-    from autograder.grade import grade
+def plan_seconds(chapter: str, plan: str, n: int) -> dict:
+    """Grade n copies of the solution with one worker under `plan`: seconds per submission (the batch's wall
+    time over n: worker start, the judge's reference run and every kernel included) and the rows' own times."""
+    from autograder.grade import Options, grade
     with tempfile.TemporaryDirectory() as tmp:
-        subs = Path(tmp) / "subs" / "solution"
-        subs.mkdir(parents=True)
-        shutil.copyfile(solution_path(chapter), subs / f"{chapter}.ipynb")
+        for i in range(n):
+            (Path(tmp) / "subs" / f"s{i}").mkdir(parents=True)
+            shutil.copyfile(solution_path(chapter), Path(tmp) / "subs" / f"s{i}" / f"{chapter}.ipynb")
         start = time.perf_counter()
-        rows = grade(chapter, subs.parent, Path(tmp) / "out", workers=1, log=lambda *_: None)
+        rows = grade(chapter, Path(tmp) / "subs", Path(tmp) / "out", workers=1, log=lambda *_: None,
+                     options=Options(plan=plan))
         elapsed = time.perf_counter() - start
-    if rows[0].status != "graded":
-        raise RuntimeError(f"{chapter}: grading the solution failed: {rows[0].flags}")
-    return elapsed
+    bad = [r for r in rows if r.status != "graded" or set(r.flags) - {"not_isolated"}]
+    if bad:
+        raise RuntimeError(f"{chapter}: grading the solution under --plan {plan} failed: {bad[0].flags} {bad[0].detail}")
+    return {"per_submission": elapsed / n, "rows": [round(r.seconds, 1) for r in rows]}
 
 
-def bench(selected: list[str] | None, out: Path, throughput_chapter: str | None = "ch16_train_vs_eval",
-          n_submissions: int = 4, log=print, scale: int = 1000) -> list[dict]:
+def bench(selected: list[str] | None, out: Path, stock: bool = True, n_submissions: int = 3, log=print,
+          scale: int = 1000) -> list[dict]:
+    """Per chapter: the bare run; n copies of the solution graded under each plan with one worker; and, with
+    `stock`, the same n graded by this grader (2 workers, default plan) and by stock `nbgrader autograde`."""
+    from autograder.throughput import throughput
     rows = []
     for chapter in selected or chapters():
         seconds, peak, code = _measured(["--execute", str(solution_path(chapter))])
         row = {"chapter": chapter, "seconds": round(seconds, 1), "peak_mib": round(peak), "ok": code == 0}
         if code == 0 and chapter != "ch00_start_here":
-            graded = grading_seconds(chapter)
-            row.update(grading_seconds=round(graded, 1), grading_ratio=round(graded / seconds, 2))
+            for plan in PLANS:
+                measured = plan_seconds(chapter, plan, n_submissions)
+                row[plan] = round(measured["per_submission"], 1)
+                row[f"{plan}_rows"] = measured["rows"]
+                row[f"{plan}_ratio"] = round(measured["per_submission"] / seconds, 2)
+            if stock:
+                t = throughput(chapter, n_submissions, workers=2, log=lambda *_: None, single=False)
+                row.update(ours_s=t["ours_s"], stock_s=t["stock_s"], speedup=t["speedup"], isolation=t["isolation"])
         rows.append(row)
         log(f"  {chapter}: {row}")
-    table = format_table(rows)
-    if throughput_chapter:
-        from autograder.throughput import throughput
-        t = throughput(throughput_chapter, n_submissions, workers=2, log=lambda *_: None)
-        table += "\n\n" + format_throughput(throughput_chapter, n_submissions, t)
-        rows.append({"throughput": t})
+    table = format_table(rows, n_submissions)
     if scale:
         import importlib.util
         if importlib.util.find_spec("distributed") is None:
@@ -91,27 +103,39 @@ def bench(selected: list[str] | None, out: Path, throughput_chapter: str | None 
     return rows
 
 
-def format_throughput(chapter: str, n: int, t: dict) -> str:
-    return "\n".join([
-        f"Grading {n} copies of {chapter}'s solution (isolation: {t.get('isolation', '?')}):",
-        "",
-        "| this grader, 2 workers | stock `nbgrader autograde`, sequential | speedup | one submission graded / bare |",
-        "|---:|---:|---:|---:|",
-        f"| {t['ours_s']:.1f} s | {t['stock_s']:.1f} s | {t['speedup']:.2f}x | {t['overhead']:.2f} |"])
+def _cell(value, fmt="{:.1f}") -> str:
+    return "-" if value is None else fmt.format(value)
 
 
-def format_table(rows: list[dict]) -> str:
-    lines = ["| notebook | seconds | peak memory (MiB) | graded in (s) | grading / bare | within budget |",
-             "|---|---:|---:|---:|---:|---|"]
+def format_table(rows: list[dict], n: int) -> str:
+    lines = [f"Per chapter: the solution executed bare once; {n} copies graded with one worker under each plan "
+             f"(seconds per submission: the batch's time over {n}); the same {n} graded by this grader with 2 workers "
+             "(default plan) and by stock `nbgrader autograde`, one after another.",
+             "",
+             "| notebook | bare s | peak MiB | pruned s/sub | pruned / bare | full s/sub | full / bare | "
+             "ours, 2 workers (s) | stock nbgrader (s) | speedup | within budget |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    graded = [r for r in rows if r.get("pruned") is not None]
     for r in rows:
-        ratio = r.get("grading_ratio")
+        ratio = r.get("pruned_ratio")
         ok = (r["ok"] and r["seconds"] <= NOTEBOOK_BUDGET_S and r["peak_mib"] <= MEMORY_BUDGET_MIB
               and (ratio is None or ratio <= GRADING_RATIO))
-        lines.append(f"| {r['chapter']} | {r['seconds']:.1f} | {r['peak_mib']} | {r.get('grading_seconds', '-')} "
-                     f"| {ratio if ratio is not None else '-'} | {'yes' if ok else 'NO'} |")
+        lines.append(f"| {r['chapter']} | {r['seconds']:.1f} | {r['peak_mib']} | {_cell(r.get('pruned'))} | "
+                     f"{_cell(ratio, '{:.2f}')} | {_cell(r.get('full'))} | {_cell(r.get('full_ratio'), '{:.2f}')} | "
+                     f"{_cell(r.get('ours_s'))} | {_cell(r.get('stock_s'))} | {_cell(r.get('speedup'), '{:.1f}x')} | "
+                     f"{'yes' if ok else 'NO'} |")
     total = sum(r["seconds"] for r in rows)
-    lines.append(f"| **all** | {total:.1f} | {max((r['peak_mib'] for r in rows), default=0)} | | | "
+    mean = lambda key: sum(r[key] for r in graded) / len(graded) if graded and all(key in r for r in graded) else None
+    stock = [r for r in graded if "stock_s" in r]
+    speedup = sum(r["stock_s"] for r in stock) / sum(r["ours_s"] for r in stock) if stock else None
+    lines.append(f"| **all** | {total:.1f} | {max((r['peak_mib'] for r in rows), default=0)} | | "
+                 f"**{_cell(mean('pruned_ratio'), '{:.2f}')}** (mean) | | {_cell(mean('full_ratio'), '{:.2f}')} (mean) | "
+                 f"{_cell(sum(r['ours_s'] for r in stock) if stock else None)} | "
+                 f"{_cell(sum(r['stock_s'] for r in stock) if stock else None)} | **{_cell(speedup, '{:.1f}x')}** | "
                  f"{'yes' if total <= TOTAL_BUDGET_S else 'NO'} |")
+    lines += ["", f"Budgets: a notebook <= {NOTEBOOK_BUDGET_S} s and <= {MEMORY_BUDGET_MIB} MiB, all <= {TOTAL_BUDGET_S} s, "
+              f"grading <= {GRADING_RATIO} x bare; the pruned plan's mean <= {PRUNED_RATIO} x bare and at least "
+              f"{STOCK_SPEEDUP:g}x stock nbgrader's throughput."]
     return "\n".join(lines)
 
 

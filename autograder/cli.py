@@ -22,6 +22,9 @@ def _add_grading_options(p) -> None:
                         f"solution's own time measured on this machine at the start of the batch (at least "
                         f"{settings.MIN_RELATIVE_TIMEOUT_S} s); submissions slower than "
                         f"{settings.SLOW_FACTOR:g}x the solution get the flag `slow`")
+    p.add_argument("--plan", choices=["pruned", "full"], default=settings.PLAN,
+                   help=f"which cells a submission's kernel runs (default {settings.PLAN}): pruned, the student's "
+                        "cells and those the grades depend on (demos keep the student's saved outputs); full, all")
     p.add_argument("--show-hidden-tests", action="store_true",
                    help="show hidden test code in feedback (default: hidden, only their messages are shown)")
     p.add_argument("--gradebook", default=None, metavar="URL",
@@ -50,7 +53,7 @@ def _options(args):
     seconds, factor = parse_timeout(args.timeout)
     return Options(isolation=args.isolation, memory_mb=args.memory_limit, max_procs=args.max_processes,
                    cell_timeout=args.cell_timeout, timeout_s=seconds, show_hidden=args.show_hidden_tests,
-                   timeout_factor=factor)
+                   timeout_factor=factor, plan=args.plan)
 
 
 def _reveal(after: str | None, deadline: str | None) -> bool:
@@ -142,9 +145,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("bench", help="time and peak memory per notebook, and grading overhead")
     p.add_argument("chapters", nargs="*")
     p.add_argument("--out", type=Path, default=Path("bench-out"))
-    p.add_argument("--throughput", default="ch16_train_vs_eval", metavar="CHAPTER",
-                   help="chapter whose solution is graded N times against stock nbgrader ('none' to skip)")
-    p.add_argument("-n", type=int, default=4, help="submissions for the throughput comparison (default 4)")
+    p.add_argument("--no-stock", action="store_true", help="skip the comparison with stock nbgrader autograde")
+    p.add_argument("-n", type=int, default=3, help="copies of each solution graded per measurement (default 3)")
     p.add_argument("--scale", type=int, default=1000, metavar="N",
                    help="toy class graded through Dask for the scale section (default 1000; 0 to skip)")
 
@@ -221,6 +223,5 @@ def main(argv=None) -> int:
         return 0 if all(not f for row in table.values() for f in row.values()) else 1
     elif args.command == "bench":
         from autograder.bench import bench
-        bench(args.chapters or None, args.out, throughput_chapter=None if args.throughput == "none" else args.throughput,
-              n_submissions=args.n, scale=args.scale)
+        bench(args.chapters or None, args.out, stock=not args.no_stock, n_submissions=args.n, scale=args.scale)
     return 0

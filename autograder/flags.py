@@ -48,6 +48,10 @@ FLAGS = {
                  "wrong (the points are what the tests gave)"),
     "output_truncated": Flag("very long outputs were cut short"),
     "not_isolated": Flag("graded without the bubblewrap sandbox"),
+    "ran_in_full": Flag("every cell was run: your code uses exec, eval, globals() or the like, which the grader's "
+                        "reading of which cells a grade needs cannot follow (slower, not wrong)"),
+    "regraded_in_full": Flag("graded again running every cell: with only the cells the grade needs, a test or a cell "
+                             "failed as a missing name or file would (slower, not wrong)"),
     # the grader itself
     "grader_error": Flag("the grader failed on this submission (not your fault); it will be graded again",
                          infrastructure=True),

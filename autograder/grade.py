@@ -34,7 +34,7 @@ from pathlib import Path
 
 from autograder import flags as flagdefs, interrupt, late as latework, notebooks as nbs, safe, sandbox
 from autograder.fingerprint import grader_fingerprint
-from autograder.settings import (CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, MIN_RELATIVE_TIMEOUT_S,
+from autograder.settings import (PLAN, CELL_TIMEOUT_S, MAX_PROCESSES, MEMORY_LIMIT_MB, MIN_RELATIVE_TIMEOUT_S,
                                  NOTEBOOK_TIMEOUT_S, SLOW_FACTOR, solution_path)
 from autograder.submissions import Found, Submission, find
 from autograder.watchdog import kill_tree
@@ -69,6 +69,7 @@ class Options:
     cell_timeout: int = CELL_TIMEOUT_S
     timeout_s: int = NOTEBOOK_TIMEOUT_S
     show_hidden: bool = False
+    plan: str = PLAN                   # pruned | full: which cells the kernel runs (prune.py)
     timeout_factor: float | None = None   # timeout_s = this many times the solution's measured time (see measure)
     seed: int | None = None            # hidden fixtures' seed; None: OUT/grading_seed (made on the first run)
 
@@ -78,7 +79,7 @@ def cache_key(raw: bytes, solution: bytes, seed: int, options: Options) -> str:
     h.update(solution)
     h.update(grader_fingerprint().encode())
     h.update(json.dumps([seed, options.isolation, options.memory_mb, options.max_procs, options.cell_timeout,
-                         options.timeout_s]).encode())      # not show_hidden: feedback is re-rendered (refeed)
+                         options.timeout_s, options.plan]).encode())      # not show_hidden: feedback is re-rendered (refeed)
     return h.hexdigest()
 
 
@@ -511,7 +512,8 @@ def measure_solution(pool, out: Path, chapter: str, solution: bytes, seed: int, 
     """Seconds the model solution takes to grade on this machine now, measured once per OUT, solution and grader
     (OUT/solution_time.json), so the limits it sets and the cache keys they enter stay the same on every re-run."""
     from autograder.job import new_job, run_job_safely
-    key = hashlib.sha256(solution + grader_fingerprint().encode() + options.isolation.encode()).hexdigest()
+    key = hashlib.sha256(solution + grader_fingerprint().encode() + options.isolation.encode()
+                         + options.plan.encode()).hexdigest()
     path = out / "solution_time.json"
     try:
         known = json.loads(path.read_text(encoding="utf-8"))
@@ -522,7 +524,7 @@ def measure_solution(pool, out: Path, chapter: str, solution: bytes, seed: int, 
         f"{options.timeout_factor:g}x)")
     job = new_job(chapter, solution, solution, seed, "model solution", isolation=options.isolation,
                   memory_mb=options.memory_mb, max_procs=options.max_procs, cell_timeout=options.cell_timeout,
-                  timeout_s=options.timeout_s)
+                  timeout_s=options.timeout_s, plan=options.plan)
     result = pool.submit(run_job_safely, job).result()
     if result.get("status") != "graded" or result.get("flags") and set(result["flags"]) - {"not_isolated"}:
         raise SystemExit(f"--timeout {options.timeout_factor:g}x: the model solution could not be measured "
@@ -750,7 +752,8 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
             jobs[sub.student_id] = new_job(chapter, sub.raw, solution, seed, sub.student_id,
                                            isolation=options.isolation, memory_mb=options.memory_mb,
                                            max_procs=options.max_procs, cell_timeout=options.cell_timeout,
-                                           timeout_s=options.timeout_s, show_hidden=options.show_hidden)
+                                           timeout_s=options.timeout_s, show_hidden=options.show_hidden,
+                                           plan=options.plan)
             todo[sub.student_id] = (sub, key)
         ledger.to_execute = len(jobs)
 

@@ -15,10 +15,15 @@ import copy
 import secrets
 from dataclasses import dataclass, field
 
+from nbformat.v4 import new_output
+
 from autograder import notebooks as nbs
+from autograder.restore import SAVED_OUTPUTS
 from cnnlab.checks import MIME, digest
 
 ROLE = "autograder_role"
+NOT_RUN = "not_run"               # a cell the pruned plan leaves out (prune.py)
+NOT_RUN_NOTE = "[not re-executed at grading: the output below is from the student's own run]\n"
 CHECKS = '__import__("cnnlab.checks", fromlist=["checks"])'
 
 
@@ -109,6 +114,14 @@ def read_records(executed, plan: Plan, replies: dict | None = None):
     records, errors, flags, kept = {}, {}, [], []
     for index, cell in enumerate(executed.cells):
         role = cell.get("metadata", {}).get(ROLE)
+        saved = cell.get("metadata", {}).pop(SAVED_OUTPUTS, None)
+        if role == NOT_RUN:               # its outputs are the student's own run: shown as such, never a record
+            cell.metadata.pop(ROLE)
+            saved = saved if isinstance(saved, list) else []
+            cell["outputs"] = [new_output("stream", name="stdout", text=NOT_RUN_NOTE)] + [
+                o for o in saved if isinstance(o, dict) and not (isinstance(o.get("data"), dict) and MIME in o["data"])]
+            kept.append(cell)
+            continue
         found = _records(cell)
         cell["outputs"] = [o for o in cell.get("outputs", []) if MIME not in (o.get("data") or {})]
         if role in ("bootstrap", "snapshot"):

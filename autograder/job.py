@@ -8,8 +8,9 @@ only the coordinator (grade.py) writes OUT.
 
 Inside, small steps in order (nbgrader's preprocessor style):
 
-    read_submission -> restore_cells -> scan -> instrument -> execute (sandbox, watchdog, limits)
-                    -> read_records -> judge -> mark_failures -> sanitize -> feedback
+    read_submission -> restore_cells -> scan -> prune -> instrument -> execute (sandbox, watchdog, limits)
+                    -> read_records [-> everything again when the pruned run failed as a missing cell would]
+                    -> judge -> mark_failures -> sanitize -> feedback
 
 The process running it never executes student code: the kernel does, in its sandbox, as a child process that
 the watchdog measures and that is killed, with everything it started, when the job ends.
@@ -25,9 +26,10 @@ import threading
 import time
 import traceback
 
-from autograder import executor, feedback, instrument, judge, notebooks as nbs, preflight, restore, sandbox, sanitize, scan
+from autograder import (executor, feedback, instrument, judge, notebooks as nbs, preflight, prune, restore, sandbox,
+                        sanitize, scan)
 from autograder.fingerprint import grader_fingerprint
-from autograder.settings import CELL_TIMEOUT_S, FILE_SIZE_LIMIT_MB, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S
+from autograder.settings import PLAN, CELL_TIMEOUT_S, FILE_SIZE_LIMIT_MB, MAX_PROCESSES, MEMORY_LIMIT_MB, NOTEBOOK_TIMEOUT_S
 from autograder.watchdog import Watchdog, kill_tree
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -77,11 +79,12 @@ def prepare_process() -> None:
 
 def new_job(chapter: str, notebook: bytes, solution: bytes, seed: int, label: str = "", *,
             isolation: str = "auto", memory_mb: int = MEMORY_LIMIT_MB, max_procs: int = MAX_PROCESSES,
-            cell_timeout: int = CELL_TIMEOUT_S, timeout_s: int = NOTEBOOK_TIMEOUT_S, show_hidden: bool = False) -> dict:
+            cell_timeout: int = CELL_TIMEOUT_S, timeout_s: int = NOTEBOOK_TIMEOUT_S, show_hidden: bool = False,
+            plan: str = PLAN) -> dict:
     return {"grader": grader_fingerprint(), "chapter": chapter, "notebook": notebook, "solution": solution,
             "seed": int(seed), "label": label,
             "isolation": isolation, "memory_mb": memory_mb, "max_procs": max_procs, "cell_timeout": cell_timeout,
-            "timeout_s": timeout_s, "show_hidden": show_hidden}
+            "timeout_s": timeout_s, "show_hidden": show_hidden, "plan": plan}
 
 
 def _failed(flags: list, detail: str, started: float) -> dict:
@@ -124,6 +127,34 @@ def explain_name_errors(outcome, broken: dict) -> None:
             outcome.messages[gid] = f"{message} (the answer cell {where} has a syntax error, so it defined nothing)"
 
 
+def _execute(nb, source, job: dict, level: str) -> dict:
+    """Run the restored notebook `nb` once in a sandboxed kernel and read its records back: the to_run notebook
+    (executed), the client, the watchdog, run flags, and read_records' results; `cell_errors` are the errors of
+    the cells that ran besides the tests ({'cell N': 'Name: message'}), for the pruned plan's safety net."""
+    to_run, plan = instrument.instrument(nb, judge.exercise_names(source), job["seed"])
+    tmp = tempfile.mkdtemp(prefix="ag-")          # mode 700: the kernel's sockets and scratch space
+    dog = Watchdog(os.getpid(), job.get("memory_mb", MEMORY_LIMIT_MB), job.get("max_procs", MAX_PROCESSES))
+    try:
+        os.mkdir(os.path.join(tmp, "ipc"))
+        os.mkdir(os.path.join(tmp, "scratch"))
+        dog.start()
+        deadline = max(10, job.get("timeout_s", NOTEBOOK_TIMEOUT_S) - 15)
+        with open(os.path.join(tmp, "kernel.log"), "ab") as log:
+            run_flags, client = executor.run(to_run, level, os.path.join(tmp, "ipc"), os.path.join(tmp, "scratch"),
+                                             log_file=log, cell_timeout=job.get("cell_timeout", CELL_TIMEOUT_S),
+                                             deadline_s=deadline, max_procs=job.get("max_procs", MAX_PROCESSES))
+    finally:
+        dog.stop()
+        kill_tree(os.getpid(), include_root=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+    cell_errors = {f"cell {i}": nbs.error_message(c) for i, c in enumerate(to_run.cells)
+                   if c.get("cell_type") == "code" and not c.get("metadata", {}).get(instrument.ROLE)
+                   and nbs.error_message(c)}
+    executed, records, errors, record_flags = instrument.read_records(to_run, plan, client.replies)
+    return {"to_run": to_run, "client": client, "dog": dog, "run_flags": run_flags, "cell_errors": cell_errors,
+            "executed": executed, "records": records, "errors": errors, "record_flags": record_flags}
+
+
 def run_job(job: dict) -> dict:
     """Grade one submission; always returns a result (see the module docstring)."""
     prepare_process()
@@ -141,7 +172,6 @@ def run_job(job: dict) -> dict:
     flags += restore_flags
     findings = scan.scan(nb)
     flags += scan.flags(findings)
-    to_run, plan = instrument.instrument(nb, judge.exercise_names(source), job["seed"])
     try:
         level = sandbox.detect(job.get("isolation", "auto"))
     except RuntimeError:           # a worker that joined after the preflight: say why, on the worker's terms
@@ -151,29 +181,31 @@ def run_job(job: dict) -> dict:
         except preflight.PreflightError as exc:
             why = str(exc)
         return _failed(["grader_error"], why, started)
-    tmp = tempfile.mkdtemp(prefix="ag-")          # mode 700: the kernel's sockets and scratch space
-    dog = Watchdog(os.getpid(), job.get("memory_mb", MEMORY_LIMIT_MB), job.get("max_procs", MAX_PROCESSES))
-    try:
-        os.mkdir(os.path.join(tmp, "ipc"))
-        os.mkdir(os.path.join(tmp, "scratch"))
-        dog.start()
-        deadline = max(10, job.get("timeout_s", NOTEBOOK_TIMEOUT_S) - 15)
-        with open(os.path.join(tmp, "kernel.log"), "ab") as log:
-            run_flags, client = executor.run(to_run, level, os.path.join(tmp, "ipc"), os.path.join(tmp, "scratch"),
-                                        log_file=log, cell_timeout=job.get("cell_timeout", CELL_TIMEOUT_S),
-                                        deadline_s=deadline, max_procs=job.get("max_procs", MAX_PROCESSES))
-    finally:
-        dog.stop()
-        kill_tree(os.getpid(), include_root=False)
-        shutil.rmtree(tmp, ignore_errors=True)
-    flags += run_flags
+    judge.prefetch(source, job["seed"])
+    pruned = None
+    if job.get("plan", "full") == "pruned":
+        pruned = prune.plan(nb, source)
+        if pruned.unfollowable:
+            flags.append("ran_in_full")
+            pruned = None
+    attempt = _execute(prune.mark(nb, pruned) if pruned else nb, source, job, level)
+    if pruned and not attempt["dog"].reason:
+        suspects = prune.suspect({**attempt["errors"], **attempt["cell_errors"]})
+        if suspects:               # a cell left out may be missing: grade again with every cell
+            flags.append("regraded_in_full")
+            first_peak = attempt["dog"].peak_mb
+            attempt = _execute(nb, source, job, level)
+            attempt["dog"].peak_mb = max(attempt["dog"].peak_mb, first_peak)
+    dog, client, to_run = attempt["dog"], attempt["client"], attempt["to_run"]
+    flags += attempt["run_flags"]
     if dog.reason:
         flags.append(dog.reason)
         flags = [f for f in flags if f != "kernel_died"]     # we killed it: the limit is the reason
     problem = instrument.setup_failed(to_run, client.replies)
     if problem and not dog.reason:
         return _failed(flags + ["grader_error"], problem, started)
-    executed, records, errors, record_flags = instrument.read_records(to_run, plan, client.replies)
+    executed, records, errors, record_flags = attempt["executed"], attempt["records"], attempt["errors"], \
+        attempt["record_flags"]
     flags += record_flags
     if level not in ("bwrap", sandbox.CONTAINER):
         flags.append("not_isolated")

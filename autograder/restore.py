@@ -9,6 +9,8 @@ import copy
 
 from autograder import notebooks as nbs
 
+SAVED_OUTPUTS = "autograder_saved_outputs"     # a plain cell's outputs from the student's own run
+
 
 def _student_cell(cell):
     """A cell the student added, kept as it is but without any grading metadata."""
@@ -78,6 +80,8 @@ def restore_cells(submission, source) -> tuple:
     result.cells = out
     for cell in result.cells:
         if cell.cell_type == "code":
+            if not nbs.grade_id(cell) and cell.get("outputs"):   # shown if the pruned plan does not run the cell
+                cell.metadata[SAVED_OUTPUTS] = cell.outputs
             cell.outputs, cell.execution_count = [], None
         else:
             cell.pop("outputs", None)

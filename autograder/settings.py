@@ -31,6 +31,7 @@ SCRATCH_MB = int(os.environ.get("AUTOGRADER_SCRATCH_MB", "512"))      # the kern
 MAX_OUTPUT_BYTES = int(os.environ.get("AUTOGRADER_MAX_OUTPUT_BYTES", "200000"))   # per cell
 # auto: bubblewrap if it works, else unshare (network and processes only), else none (warned)
 ISOLATION = os.environ.get("AUTOGRADER_ISOLATION", "auto")
+PLAN = os.environ.get("AUTOGRADER_PLAN", "pruned")      # pruned: only the cells grades depend on (prune.py); full
 GRADER_VERSION = "2"          # part of the cache key: bump when grading semantics change
 
 

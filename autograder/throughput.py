@@ -45,7 +45,7 @@ def _bare_seconds(notebook: Path, timeout: int) -> float:
 
 
 def throughput(chapter_or_toy: str = "toy", n_submissions: int = 6, workers: int = 2, timeout: int = 1800,
-               log=print) -> dict:
+               log=print, single: bool = True) -> dict:
     """Time grading `n_submissions` copies of a chapter's solution (the toy course's for "toy").
 
     Measures, each from a fresh start (process start-up included on both sides):
@@ -86,21 +86,29 @@ def throughput(chapter_or_toy: str = "toy", n_submissions: int = 6, workers: int
         _timed(nbg + ["generate_assignment", chapter, "--force"] + course_args, stock, env, timeout)
         log("throughput: stock nbgrader autograde ...")
         result["stock_s"] = _timed(nbg + ["autograde", chapter] + course_args, stock, env, timeout)
-        (tmp / "one" / "s000").mkdir(parents=True)
-        shutil.copy(solution, tmp / "one" / "s000" / f"{chapter}.ipynb")
-        log("throughput: one submission, one worker, and bare execution ...")
-        result["single_s"] = _timed(grade + [str(tmp / "one"), "--out", str(tmp / "single"), "--workers", "1"],
-                                    ROOT, env, timeout)
-        row = json.loads((tmp / "single" / "results" / "s000.json").read_text(encoding="utf-8"))
-        result["single_row_s"] = row["seconds"]          # inside the batch: worker, sandbox, kernel, guard
-        result["bare_s"] = _bare_seconds(solution, timeout)
+        if not single:
+            result["single_s"] = result["single_row_s"] = result["bare_s"] = None
+        else:
+            _single(result, grade, solution, tmp, env, timeout, log)
     result["ours_per_min"] = 60 * n_submissions / result["ours_s"]
     result["stock_per_min"] = 60 * n_submissions / result["stock_s"]
     result["speedup"] = result["stock_s"] / result["ours_s"]
-    result["overhead"] = result["single_row_s"] / result["bare_s"]
+    result["overhead"] = result["single_row_s"] / result["bare_s"] if single else None
     for key in ("ours_s", "stock_s", "single_s", "single_row_s", "bare_s", "ours_per_min", "stock_per_min", "speedup",
                 "overhead"):
-        result[key] = round(result[key], 2)
+        result[key] = round(result[key], 2) if result[key] is not None else None
     log(f"throughput: ours {result['ours_s']} s, stock {result['stock_s']} s -> speedup {result['speedup']}x; "
         f"one submission {result['single_s']} s vs bare {result['bare_s']} s -> overhead {result['overhead']}x")
     return result
+
+
+def _single(result: dict, grade: list, solution: Path, tmp: Path, env: dict, timeout: int, log) -> None:
+    """One submission graded alone (the whole command, and the row's own time inside it), and the bare run."""
+    (tmp / "one" / "s000").mkdir(parents=True)
+    shutil.copy(solution, tmp / "one" / "s000" / solution.name)
+    log("throughput: one submission, one worker, and bare execution ...")
+    result["single_s"] = _timed(grade + [str(tmp / "one"), "--out", str(tmp / "single"), "--workers", "1"],
+                                ROOT, env, timeout)
+    row = json.loads((tmp / "single" / "results" / "s000.json").read_text(encoding="utf-8"))
+    result["single_row_s"] = row["seconds"]          # inside the batch: worker, sandbox, kernel, judge
+    result["bare_s"] = _bare_seconds(solution, timeout)

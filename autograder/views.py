@@ -65,6 +65,7 @@ class Names:
     uses: set = field(default_factory=set)      # read before the cell binds them itself
     defs: set = field(default_factory=set)      # bound at top level
     touches: set = field(default_factory=set)   # possibly modified in place (not rebound)
+    later: set = field(default_factory=set)     # module names read inside its functions and lambdas (when called)
 
 
 def _python(source: str) -> str:
@@ -236,7 +237,30 @@ def analyse(source: str) -> Names:
         return Names()
     walker = _Walker(_nested_globals(table))
     walker.body(tree.body)
+    walker.names.later = walker.nested - _BUILTINS
     return walker.names
+
+
+def module_names(cells, infos) -> set:
+    """Names the code cells bind by importing a module."""
+    modules = set()
+    for c, n in zip(cells, infos):
+        if c.cell_type == "code":
+            modules |= {a for a in n.defs if re.search(rf"^\s*(import|from)\b.*\b{re.escape(a)}\b", c.source, re.M)}
+    return modules
+
+
+def providers(infos, i: int, name: str, bindings_only: bool = False) -> list[int]:
+    """The earlier cells whose work cell `i` sees under `name`: each that binds or changes it, back to the nearest
+    one that binds it afresh (`bindings_only`: only the binding, for module names that every cell "changes")."""
+    found = []
+    for j in range(i - 1, -1, -1):
+        n = infos[j]
+        if name in n.defs or (name in n.touches and not bindings_only):
+            found.append(j)
+        if name in n.defs and (name not in n.uses or bindings_only):
+            break                      # rebound here: earlier cells no longer matter
+    return found
 
 
 # --------------------------------------------------------------------------- the view
@@ -250,26 +274,19 @@ def needed_cells(nb, framework: str) -> dict[int, set]:
     """Indices of other-framework code cells the view must still run -> the names they provide."""
     other = OTHER[framework]
     info = [analyse(c.source) if c.cell_type == "code" else Names() for c in nb.cells]
-    modules = set()
-    for c, n in zip(nb.cells, info):
-        if c.cell_type == "code":
-            modules |= {a for a in n.defs if re.search(rf"^\s*(import|from)\b.*\b{re.escape(a)}\b", c.source, re.M)}
+    modules = module_names(nb.cells, info)
     kept = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and _tag(c) != other}
     pulled: dict[int, set] = {}
     todo = sorted(kept)
     while todo:
         i = todo.pop()
         for name in info[i].uses - modules:
-            for j in range(i - 1, -1, -1):
-                n = info[j]
-                if name in n.defs or name in n.touches:
-                    if j not in kept:
-                        if j not in pulled:
-                            pulled[j] = set()
-                            todo.append(j)
-                        pulled[j].add(name)
-                if name in n.defs and name not in n.uses:
-                    break                      # rebound here: earlier cells no longer matter
+            for j in providers(info, i, name):
+                if j not in kept:
+                    if j not in pulled:
+                        pulled[j] = set()
+                        todo.append(j)
+                    pulled[j].add(name)
     for j in pulled:
         cell = nb.cells[j]
         if nbs.is_solution_cell(cell) or nbs.is_test_cell(cell):

@@ -38,19 +38,23 @@ def composite(chapter: str, kind: str, index: int = 0):
 
 
 @lru_cache(maxsize=None)
-def graded(chapter: str):
-    """Grade the class once; returns (rows by student, output folder)."""
+def graded(chapter: str, plan: str | None = None):
+    """Grade the class once per plan; returns (rows by student, output folder). The default plan grades the whole
+    class; `plan="full"` (every cell executed) only the composites, for the both-plans comparison."""
     from autograder.grade import Options, grade
-    subs = _TMP / chapter / "submissions"
-    out = _TMP / chapter / "out"
-    for student in ("solution", "blank", *composites(chapter)):
+    base = _TMP / chapter / (plan or "default")
+    subs, out = base / "submissions", base / "out"
+    students = (("solution", "blank") if plan is None else ()) + tuple(composites(chapter))
+    for student in students:
         (subs / student).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(solution_path(chapter), subs / "solution" / f"{chapter}.ipynb")
-    shutil.copyfile(release_path(chapter), subs / "blank" / f"{chapter}.ipynb")
+    if plan is None:
+        shutil.copyfile(solution_path(chapter), subs / "solution" / f"{chapter}.ipynb")
+        shutil.copyfile(release_path(chapter), subs / "blank" / f"{chapter}.ipynb")
     for student, (kind, index) in composites(chapter).items():
         nbs.write(composite(chapter, kind, index), subs / student / f"{chapter}.ipynb")
     workers = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
-    rows = grade(chapter, subs, out, workers=workers, log=lambda *_: None, options=Options(seed=7))
+    options = Options(seed=7) if plan is None else Options(seed=7, plan=plan)
+    rows = grade(chapter, subs, out, workers=workers, log=lambda *_: None, options=options)
     return {r.student_id: r for r in rows}, out
 
 

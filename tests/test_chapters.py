@@ -6,6 +6,7 @@ import re
 import pytest
 
 from autograder import bank, notebooks as nbs
+from autograder.instrument import NOT_RUN_NOTE
 from autograder.release import render
 from autograder.settings import release_path, solution_path
 from chapter_class import composites, executed, graded
@@ -150,6 +151,23 @@ def test_wrong_answers_lose_points_in_every_exercise_through_the_grader(chapter)
         for exercise in EXERCISES[chapter]:
             earned = {k: v for k, v in rows[student].scores.items() if k.startswith(exercise + "_")}
             assert earned and min(earned.values()) == 0, f"{student}, {exercise}: a wrong answer kept every point {earned}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_pruned_and_full_plans_give_the_same_points(chapter):
+    """The default plan executes only the cells grades depend on (autograder/prune.py); grading the same bank
+    composites with every cell executed must give every test the same points and message."""
+    default, _ = graded(chapter)
+    full, _ = graded(chapter, "full")
+    for student, (kind, _) in composites(chapter).items():
+        assert full[student].status == default[student].status == "graded"
+        assert default[student].scores == full[student].scores, f"{student}: the plans disagree"
+        assert default[student].messages == full[student].messages, f"{student}: the plans' messages differ"
+        if kind == "correct":      # else the comparison would be the full plan against itself
+            assert "regraded_in_full" not in default[student].flags and "ran_in_full" not in default[student].flags
+    shown = executed(chapter, "solution")
+    assert any(NOT_RUN_NOTE in "".join(o.get("text", "") for o in c.get("outputs", [])) for c in shown.cells), \
+        "the pruned plan left no cell out: the comparison proves nothing"
 
 
 UNGRADED = [pytest.param(c, id=c, marks=pytest.mark.xdist_group(c))
