@@ -20,7 +20,7 @@ CHAPTERS ?=
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: sandbox lab formgrader test test-slurm test-full-bank release grade export demo report bench sweep data install clean
+.PHONY: sandbox lab formgrader test test-slurm test-full-bank test-plans release grade export demo report bench sweep data install clean
 
 install: $(STAMP)
 
@@ -54,11 +54,19 @@ test-slurm: install sandbox
 	bash tests/servers/install.sh $(PY) --slurm
 	AUTOGRADER_SLURM_TEST=1 $(PY) -m pytest -p no:xdist -s tests/test_grader_slurm.py $(PYTEST_ARGS)
 
-# opt-in: more of each chapter's exercise bank through the real grader than `make test` sends (minutes per chapter)
+# opt-in: every answer of each chapter's exercise bank through the real grader, under both plans (minutes per chapter)
 FULL_BANK := $(or $(CHAPTERS),ch16_train_vs_eval)
 test-full-bank: install sandbox
 	FULL_BANK_CHAPTERS="$(FULL_BANK)" $(PY) -m pytest -n $(JOBS) --dist loadgroup tests/test_chapters.py \
-	  -k "through_the_grader and ($$(echo $(FULL_BANK) | sed 's/ / or /g'))" $(PYTEST_ARGS)
+	  -k "(through_the_grader or pruned_and_full) and ($$(echo $(FULL_BANK) | sed 's/ / or /g'))" $(PYTEST_ARGS)
+
+# opt-in (most of an hour on 2 cores): the same points under --plan pruned and --plan full for every bank answer of
+# every chapter, ch16's demo class, and the hostile batch (which `make test` grades under the default plan)
+GRADED_CHAPTERS := $(filter-out ch00_start_here,$(notdir $(wildcard solutions/ch*)))
+test-plans: install sandbox
+	$(MAKE) test-full-bank CHAPTERS="$(GRADED_CHAPTERS)"
+	TEST_PLANS=1 CHAPTERS= $(PY) -m pytest -p no:xdist -s tests/test_plans.py $(PYTEST_ARGS)
+	AUTOGRADER_PLAN=full $(PY) -m pytest -n $(JOBS) --dist loadgroup tests/test_grader_hostile.py $(PYTEST_ARGS)
 
 # make formgrader OUT=grading/ch18: JupyterLab at the repository root, Nbgrader > Formgrader shows that graded OUT
 formgrader: install

@@ -12,17 +12,25 @@ from autograder import bank, notebooks as nbs
 from autograder.settings import release_path, solution_path
 
 _TMP = Path(tempfile.mkdtemp(prefix="chapter-class-"))
-# Every chapter sends one correct and one wrong bank answer per exercise through the real grader (every answer is
-# also judged by the real judge in test_exercise_bank_has_power). `make test-full-bank` (opt-in, it adds minutes)
-# sends more of the bank of the chapters named in FULL_BANK_CHAPTERS through the grader.
+# Every chapter sends one correct and one wrong bank answer per exercise through the real grader, under both plans
+# (every answer is also judged by the real judge in test_exercise_bank_has_power). `make test-full-bank` (opt-in, it
+# adds minutes) sends every answer of the bank of the chapters named in FULL_BANK_CHAPTERS through the grader.
 FULL_BANK_CHAPTERS = set(os.environ.get("FULL_BANK_CHAPTERS", "").split())
 
 
 def composites(chapter: str) -> dict:
-    """student id -> (kind, index) of the bank answers the composite submission uses."""
+    """student id -> (kind, index) of the bank answers the composite submission uses. With the chapter in
+    FULL_BANK_CHAPTERS, enough composites that every answer of the bank is in one."""
     if chapter in FULL_BANK_CHAPTERS:
-        return {**{f"correct_{i}": ("correct", i) for i in range(2)}, **{f"wrong_{i}": ("wrong", i) for i in range(3)}}
+        return {f"{kind}_{i}": (kind, i) for kind in ("correct", "wrong") for i in range(_most(chapter, kind))}
     return {"correct_1": ("correct", 1), "wrong_0": ("wrong", 0)}
+
+
+def _most(chapter: str, kind: str) -> int:
+    """The largest number of `kind` answers the bank holds for one exercise of the chapter."""
+    nb = nbs.read(release_path(chapter))
+    return max(sum(1 for _, k, _ in bank.answers(chapter, nbs.grade_id(c)) if k == kind)
+               for c in nb.cells if nbs.is_solution_cell(c) and c.cell_type == "code")
 
 
 def composite(chapter: str, kind: str, index: int = 0):

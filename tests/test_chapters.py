@@ -156,13 +156,13 @@ def test_wrong_answers_lose_points_in_every_exercise_through_the_grader(chapter)
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_pruned_and_full_plans_give_the_same_points(chapter):
     """The default plan executes only the cells grades depend on (autograder/prune.py); grading the same bank
-    composites with every cell executed must give every test the same points and message."""
+    composites with every cell executed must give every test the same points. (Not always the same message: a
+    message may quote a Keras layer's automatic name, numbered by the models built before, or a measured time.)"""
     default, _ = graded(chapter)
     full, _ = graded(chapter, "full")
     for student, (kind, _) in composites(chapter).items():
         assert full[student].status == default[student].status == "graded"
         assert default[student].scores == full[student].scores, f"{student}: the plans disagree"
-        assert default[student].messages == full[student].messages, f"{student}: the plans' messages differ"
         if kind == "correct":      # else the comparison would be the full plan against itself
             assert "regraded_in_full" not in default[student].flags and "ran_in_full" not in default[student].flags
     shown = executed(chapter, "solution")

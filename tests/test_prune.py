@@ -91,6 +91,12 @@ def test_code_the_analysis_cannot_follow_runs_everything(code, why):
     assert why in pruned.unfollowable and not pruned.left_out
 
 
+def test_the_toy_course_has_no_cell_the_plan_could_leave_out():
+    """Why the hostile batch (toy course, `make test`, default plan) grades the same under --plan full: every code
+    cell of the toy chapter has a grade id, and cells a student adds always run."""
+    assert all(nbs.grade_id(c) for c in nbs.read(TOY_SOLUTION).cells if c.cell_type == "code")
+
+
 def test_method_calls_named_eval_are_not_mistaken_for_eval():
     assert prune.unfollowable("model.eval()\nvars(model)") == ""
 
