@@ -760,7 +760,8 @@ def _grade(chapter, submissions, out, workers, log, options, gradebook_url, forc
         def on_result(sid: str, result: dict) -> None:
             sub, key = todo[sid]
             row = _row(sub, result, key)
-            if solution_s and row.status == "graded" and row.seconds > SLOW_FACTOR * solution_s:
+            ran_in_full = {"ran_in_full", "regraded_in_full"} & set(row.flags)   # the grader's choice, not slowness
+            if solution_s and row.status == "graded" and row.seconds > SLOW_FACTOR * solution_s and not ran_in_full:
                 row.flags = sorted(set(row.flags) | {"slow"})
             ledger.finish(sub, row, result)
 
