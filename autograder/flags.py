@@ -51,7 +51,7 @@ FLAGS = {
     "ran_in_full": Flag("every cell was run: your code uses exec, eval, globals() or the like, which the grader's "
                         "reading of which cells a grade needs cannot follow (slower, not wrong)"),
     "regraded_in_full": Flag("graded again running every cell: with only the cells the grade needs, a test or a cell "
-                             "failed as a missing name or file would (slower, not wrong)"),
+                             "failed for a name, attribute or file a left-out cell makes (slower, not wrong)"),
     # the grader itself
     "grader_error": Flag("the grader failed on this submission (not your fault); it will be graded again",
                          infrastructure=True),

@@ -508,12 +508,16 @@ def refeed(out: Path, chapter: str, row: Row, source, show_hidden: bool) -> None
                                         show_hidden=show_hidden).encode("utf-8"))
 
 
+def solution_time_key(solution: bytes, options: Options) -> str:
+    return hashlib.sha256(solution + grader_fingerprint().encode() + options.isolation.encode()
+                          + options.plan.encode()).hexdigest()
+
+
 def measure_solution(pool, out: Path, chapter: str, solution: bytes, seed: int, options: Options, log, logger) -> float:
     """Seconds the model solution takes to grade on this machine now, measured once per OUT, solution and grader
     (OUT/solution_time.json), so the limits it sets and the cache keys they enter stay the same on every re-run."""
     from autograder.job import new_job, run_job_safely
-    key = hashlib.sha256(solution + grader_fingerprint().encode() + options.isolation.encode()
-                         + options.plan.encode()).hexdigest()
+    key = solution_time_key(solution, options)
     path = out / "solution_time.json"
     try:
         known = json.loads(path.read_text(encoding="utf-8"))

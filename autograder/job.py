@@ -190,7 +190,7 @@ def run_job(job: dict) -> dict:
             pruned = None
     attempt = _execute(prune.mark(nb, pruned) if pruned else nb, source, job, level)
     if pruned and not attempt["dog"].reason:
-        suspects = prune.suspect({**attempt["errors"], **attempt["cell_errors"]})
+        suspects = prune.suspect({**attempt["errors"], **attempt["cell_errors"]}, *prune.provided(nb, pruned))
         if suspects:               # a cell left out may be missing: grade again with every cell
             flags.append("regraded_in_full")
             first_peak = attempt["dog"].peak_mb

@@ -13,12 +13,13 @@ A test cell runs in a namespace of its own holding only what the set-up cells bo
 Everything else (the demos, which are the same for every student) is left out: its cells keep the student's own
 saved outputs, marked as not re-executed. A cell the analysis cannot follow (`exec`, `eval`, `globals()`,
 `locals()`, `vars()`, `get_ipython()`, IPython's `%run`) makes the whole submission run in full. After a pruned run,
-a test or kept cell that failed as a missing dependency would (`SUSPECT_ERRORS`) sends the submission to a full
-run too (job.py); both cases carry a flag.
+a test or kept cell that failed as a missing dependency would (`suspect`: a NameError or AttributeError for what a
+left-out cell binds or sets, a missing file) sends the submission to a full run too (job.py); both carry a flag.
 """
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from autograder import notebooks as nbs
@@ -27,8 +28,8 @@ from autograder.views import Names, _python, analyse, module_names, providers
 
 PLANS = ("pruned", "full")
 UNFOLLOWABLE = {"exec", "eval", "globals", "locals", "vars", "get_ipython", "__import__", "compile"}
-# errors a cell left out would cause: the name, attribute or file it should have made is missing
-SUSPECT_ERRORS = ("NameError", "UnboundLocalError", "AttributeError", "FileNotFoundError", "ModuleNotFoundError")
+MISSING_NAME = re.compile(r"name '(\w+)' is not defined")
+MISSING_ATTRIBUTE = re.compile(r"has no attribute '(\w+)'")
 
 
 @dataclass
@@ -100,6 +101,40 @@ def mark(nb, pruned: Pruned):
     return out
 
 
-def suspect(errors: dict) -> list[str]:
-    """The failures of a pruned run that a left-out cell may have caused: {where: 'Name: message'} -> [where]."""
-    return sorted(where for where, message in errors.items() if str(message).startswith(SUSPECT_ERRORS))
+def provided(nb, pruned: Pruned) -> tuple[set, set]:
+    """(names bound, attribute names set) by the cells `pruned` leaves out: what their absence can make missing."""
+    names, attributes = set(), set()
+    for i in pruned.left_out:
+        names |= analyse(nb.cells[i].source).defs
+        try:
+            tree = ast.parse(_python(nb.cells[i].source))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                attributes.add(node.attr)
+            elif (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setattr" and len(node.args) > 1
+                  and isinstance(node.args[1], ast.Constant)):
+                attributes.add(str(node.args[1].value))
+    return names, attributes
+
+
+def suspect(errors: dict, names: set, attributes: set) -> list[str]:
+    """The failures of a pruned run that a left-out cell may have caused ({where: 'Name: message'} -> [where]): a
+    NameError for a name, or an AttributeError for an attribute, that a left-out cell binds or sets (or that cannot
+    be read from the message), and any FileNotFoundError (a left-out cell may have written the file)."""
+    found = []
+    for where, message in errors.items():
+        message = str(message)
+        kind = message.split(":", 1)[0]
+        if kind == "FileNotFoundError":
+            found.append(where)
+        elif kind == "NameError":
+            m = MISSING_NAME.search(message)
+            if m is None or m.group(1) in names:
+                found.append(where)
+        elif kind == "AttributeError":
+            m = MISSING_ATTRIBUTE.search(message)
+            if m is None or m.group(1) in attributes:
+                found.append(where)
+    return sorted(found)

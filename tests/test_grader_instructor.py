@@ -329,15 +329,13 @@ def test_late_penalties():
 
 def test_relative_timeouts(tmp_path):
     from autograder import cli, grade
-    from autograder.fingerprint import grader_fingerprint
     assert cli.parse_timeout("10x")[1] == 10.0 and cli.parse_timeout("900") == (900, None)
     for bad in ("0x", "-5", "fast"):
         with pytest.raises(ValueError, match="multiple of the model solution"):
             cli.parse_timeout(bad)
     solution = SOLUTION.read_bytes()
     options = grade.Options(isolation="bwrap", timeout_factor=10.0)
-    key = grade.hashlib.sha256(solution + grader_fingerprint().encode() + b"bwrap").hexdigest()
-    (tmp_path / "solution_time.json").write_text(json.dumps({key: 4.5}))
+    (tmp_path / "solution_time.json").write_text(json.dumps({grade.solution_time_key(solution, options): 4.5}))
     # measured once per OUT: a re-run reuses it (no pool needed), so limits and cache keys stay the same
     assert grade.measure_solution(None, tmp_path, "toy", solution, 0, options, print, None) == 4.5
 

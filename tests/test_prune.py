@@ -101,6 +101,21 @@ def test_method_calls_named_eval_are_not_mistaken_for_eval():
     assert prune.unfollowable("model.eval()\nvars(model)") == ""
 
 
+def test_only_failures_a_left_out_cell_could_cause_send_the_submission_to_a_full_run():
+    source, (offset, unused, file_cell) = _course()
+    nb, pruned = _plan(_answer(source, "toy_add", "def add(a, b):\n    return a + b\n"), source)
+    names, attributes = prune.provided(nb, pruned)
+    assert {"OFFSET", "UNUSED"} <= names
+    errors = {"t1": "NameError: name 'UNUSED' is not defined",        # a left-out cell binds it
+              "t2": "NameError: name 'totl' is not defined",          # a typo in an answer: nobody binds it
+              "t3": "AttributeError: 'list' object has no attribute 'shape'",
+              "t4": "FileNotFoundError: [Errno 2] No such file or directory: 'offset.txt'",
+              "t5": "UnboundLocalError: cannot access local variable 'x' where it is not associated with a value",
+              "t6": "ValueError: shapes differ"}
+    assert prune.suspect(errors, names, attributes) == ["t1", "t4"]
+    assert prune.suspect({"t": "AttributeError: 'Net' object has no attribute 'head'"}, set(), {"head"}) == ["t"]
+
+
 def _graded(submission, source, plan: str) -> dict:
     from autograder.job import new_job, run_job
     return run_job(new_job("toy", nbs.dumps(submission).encode(), nbs.dumps(source).encode(), 11, "ada", plan=plan))
@@ -110,13 +125,17 @@ def _graded(submission, source, plan: str) -> dict:
 def test_pruned_plan_grades_like_the_full_plan_and_marks_what_it_did_not_run():
     source, (offset, unused, _) = _course()
     submission = _answer(source, "toy_add", "def add(a, b):\n    return a + b + OFFSET\n")
-    submission.cells[unused].outputs = [new_output("stream", name="stdout", text="the student's own run\n")]
+    submission.cells[unused].outputs = [
+        new_output("stream", name="stdout", text="the student's own run\n"),
+        new_output("display_data", data={"text/html": "<script>alert(1)</script>",
+                                         "application/javascript": "alert(2)", "text/plain": "a table"})]
     pruned, full = _graded(submission, source, "pruned"), _graded(submission, source, "full")
     assert pruned["scores"] == full["scores"] and sum(pruned["scores"].values()) == 7.0
     assert not {"regraded_in_full", "ran_in_full"} & set(pruned["flags"])
     shown = nbs.reads(pruned["executed"].encode(), "toy.ipynb").cells[unused]
     texts = [o.get("text", "") for o in shown.outputs]
-    assert texts == [NOT_RUN_NOTE, "the student's own run\n"], texts
+    assert texts[:2] == [NOT_RUN_NOTE, "the student's own run\n"], texts
+    assert shown.outputs[2]["data"] == {"text/plain": "a table"}, "saved outputs are sanitised like any other"
     ran = nbs.reads(full["executed"].encode(), "toy.ipynb").cells[unused]
     assert [o.get("text") for o in ran.outputs] == ["another demo\n"], "the full plan shows the grading run's output"
 
