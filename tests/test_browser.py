@@ -186,7 +186,8 @@ def test_nbgrader_extensions_work_with_our_jupyterlab(lab, browser_page, tmp_pat
     assert NBGRADER_COMMANDS <= commands, f"nbgrader's lab extension is not active: {NBGRADER_COMMANDS - commands}"
     assert page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 1, "no Nbgrader menu"
     # Validate (nbgrader runs the notebook and its tests) from the notebook toolbar
-    page.get_by_text("Validate", exact=True).click()
+    # the toolbar of this notebook's panel: JupyterLab restores the tabs an earlier test left open
+    page.get_by_label("validate_probe.ipynb").get_by_text("Validate", exact=True).click()
     page.wait_for_selector(".jp-Dialog", timeout=300_000)
     assert "passes all the tests" in page.inner_text(".jp-Dialog")
     page.screenshot(path=str(tmp_path / "validate.png"))
