@@ -20,6 +20,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from autograder import sandbox
+from autograder.instrument import NOT_RUN, ROLE
 from autograder.watchdog import descendants
 from cnnlab.checks import MIME
 from autograder.settings import CELL_TIMEOUT_S, MAX_OUTPUT_BYTES, NOTEBOOK_TIMEOUT_S
@@ -90,7 +91,7 @@ class GradingClient(NotebookClient):
         return out
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        if cell.get("metadata", {}).get("autograder_role") == "not_run":     # left out by the pruned plan
+        if cell.get("metadata", {}).get(ROLE) == NOT_RUN:     # left out by the pruned plan
             return cell
         return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
 
