@@ -12,6 +12,7 @@ this machine and projects 10,000 students on N cores.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -48,11 +49,26 @@ def _measured(args: list[str]) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss * scale / 2 ** 20, os.waitstatus_to_exitcode(status)
 
 
+@contextlib.contextmanager
+def _environ(**values):
+    """os.environ with `values` (the pool's processes inherit it), restored afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def plan_seconds(chapter: str, plan: str, n: int) -> dict:
     """Grade n copies of the solution with one worker under `plan`: seconds per submission (the batch's wall
     time over n: worker start, the judge's reference run and every kernel included) and the rows' own times."""
     from autograder.grade import Options, grade
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _environ(AUTOGRADER_REFERENCE_CACHE=str(Path(tmp) / "references")):
         for i in range(n):
             (Path(tmp) / "subs" / f"s{i}").mkdir(parents=True)
             shutil.copyfile(solution_path(chapter), Path(tmp) / "subs" / f"s{i}" / f"{chapter}.ipynb")
@@ -67,9 +83,10 @@ def plan_seconds(chapter: str, plan: str, n: int) -> dict:
 
 
 def bench(selected: list[str] | None, out: Path, stock: bool = True, n_submissions: int = 3, log=print,
-          scale: int = 1000) -> list[dict]:
+          scale: int = 1000, class_size: int = 10) -> list[dict]:
     """Per chapter: the bare run; n copies of the solution graded under each plan with one worker; and, with
-    `stock`, the same n graded by this grader (2 workers, default plan) and by stock `nbgrader autograde`."""
+    `stock`, a class of `class_size` copies graded by this grader (2 workers, default plan) and by stock
+    `nbgrader autograde`."""
     from autograder.throughput import throughput
     rows = []
     for chapter in selected or chapters():
@@ -82,11 +99,11 @@ def bench(selected: list[str] | None, out: Path, stock: bool = True, n_submissio
                 row[f"{plan}_rows"] = measured["rows"]
                 row[f"{plan}_ratio"] = round(measured["per_submission"] / seconds, 2)
             if stock:
-                t = throughput(chapter, n_submissions, workers=2, log=lambda *_: None, single=False)
+                t = throughput(chapter, class_size, workers=2, log=lambda *_: None, single=False)
                 row.update(ours_s=t["ours_s"], stock_s=t["stock_s"], speedup=t["speedup"], isolation=t["isolation"])
         rows.append(row)
         log(f"  {chapter}: {row}")
-    table = format_table(rows, n_submissions)
+    table = format_table(rows, n_submissions, class_size)
     if scale:
         import importlib.util
         if importlib.util.find_spec("distributed") is None:
@@ -107,10 +124,11 @@ def _cell(value, fmt="{:.1f}") -> str:
     return "-" if value is None else fmt.format(value)
 
 
-def format_table(rows: list[dict], n: int) -> str:
+def format_table(rows: list[dict], n: int, class_size: int) -> str:
     lines = [f"Per chapter: the solution executed bare once; {n} copies graded with one worker under each plan "
-             f"(seconds per submission: the batch's time over {n}); the same {n} graded by this grader with 2 workers "
-             "(default plan) and by stock `nbgrader autograde`, one after another.",
+             f"(seconds per submission: the batch's time over {n}, every start-up included); a class of {class_size} "
+             "copies graded by this grader with 2 workers (default plan, isolation on) and by stock "
+             "`nbgrader autograde`, one after another.",
              "",
              "| notebook | bare s | peak MiB | pruned s/sub | pruned / bare | full s/sub | full / bare | "
              "ours, 2 workers (s) | stock nbgrader (s) | speedup | within budget |",

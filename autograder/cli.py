@@ -146,7 +146,9 @@ def main(argv=None) -> int:
     p.add_argument("chapters", nargs="*")
     p.add_argument("--out", type=Path, default=Path("bench-out"))
     p.add_argument("--no-stock", action="store_true", help="skip the comparison with stock nbgrader autograde")
-    p.add_argument("-n", type=int, default=3, help="copies of each solution graded per measurement (default 3)")
+    p.add_argument("-n", type=int, default=3, help="copies of each solution graded under each plan (default 3)")
+    p.add_argument("--class-size", type=int, default=10,
+                   help="submissions graded by this grader (2 workers) and by stock nbgrader (default 10)")
     p.add_argument("--scale", type=int, default=1000, metavar="N",
                    help="toy class graded through Dask for the scale section (default 1000; 0 to skip)")
 
@@ -223,5 +225,6 @@ def main(argv=None) -> int:
         return 0 if all(not f for row in table.values() for f in row.values()) else 1
     elif args.command == "bench":
         from autograder.bench import bench
-        bench(args.chapters or None, args.out, stock=not args.no_stock, n_submissions=args.n, scale=args.scale)
+        bench(args.chapters or None, args.out, stock=not args.no_stock, n_submissions=args.n, scale=args.scale,
+              class_size=args.class_size)
     return 0

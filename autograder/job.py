@@ -181,7 +181,7 @@ def run_job(job: dict) -> dict:
         except preflight.PreflightError as exc:
             why = str(exc)
         return _failed(["grader_error"], why, started)
-    judge.prefetch(source, job["seed"])
+    judge.prefetch(source, job["seed"], shared=level == "bwrap")      # the store is out of a bwrap kernel's sight
     pruned = None
     if job.get("plan", "full") == "pruned":
         pruned = prune.plan(nb, source)

@@ -9,7 +9,9 @@ matches the reference within the check's tolerance (or has the check's property)
 not match gives the test's message.
 
 References are computed once per chapter, seed and version of the solution, and kept for the process; a worker
-starts computing them while the first submission's kernel runs (`prefetch`).
+starts computing them while the first submission's kernel runs (`prefetch`). Where the kernels cannot see the
+host's folders (`shared`: bwrap), the processes of a machine also share them on disk (refcache.py): one computes,
+the others load.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import warnings
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from autograder import notebooks as nbs, sanitize
+from autograder import notebooks as nbs, refcache, sanitize
 from cnnlab import checks
 
 
@@ -90,9 +92,10 @@ def _key(source, seed: int) -> tuple:
     return fingerprint(source), int(seed)
 
 
-def prefetch(source, seed: int) -> None:
+def prefetch(source, seed: int, shared: bool = False) -> None:
     """Start computing the references in a thread of this process, while the student's kernel runs (the grader
-    mostly waits on the kernel), so a worker's first submission does not pay for them on top."""
+    mostly waits on the kernel), so a worker's first submission does not pay for them on top. `shared`: through
+    the machine's store (refcache.py), which only a level of isolation that hides it from kernels may use."""
     key = _key(source, seed)
     with _LOCK:
         if key in _CACHE or key in _PENDING:
@@ -101,13 +104,13 @@ def prefetch(source, seed: int) -> None:
 
     def work():
         try:
-            future.set_result(_compute(source, seed))
+            future.set_result(_computed(source, seed, shared))
         except BaseException as exc:        # handed to whoever asks for the references
             future.set_exception(exc)
     threading.Thread(target=work, name="judge-references", daemon=True).start()
 
 
-def references(source, seed: int) -> dict:
+def references(source, seed: int, shared: bool = False) -> dict:
     """{test grade_id: reference record (values and specs)} for the solution notebook `source`."""
     key = _key(source, seed)
     with _LOCK:
@@ -115,7 +118,7 @@ def references(source, seed: int) -> dict:
     if refs is not None:
         return refs
     try:
-        refs = future.result() if future is not None else _compute(source, seed)
+        refs = future.result() if future is not None else _computed(source, seed, shared)
     finally:
         with _LOCK:
             _PENDING.pop(key, None)
@@ -124,6 +127,12 @@ def references(source, seed: int) -> dict:
             _CACHE.clear()
         _CACHE[key] = refs
     return refs
+
+
+def _computed(source, seed: int, shared: bool) -> dict:
+    if not shared:
+        return _compute(source, seed)
+    return refcache.get_or_compute(fingerprint(source), seed, lambda: _compute(source, seed))
 
 
 def _compute(source, seed: int) -> dict:

@@ -67,6 +67,7 @@ def throughput(chapter_or_toy: str = "toy", n_submissions: int = 6, workers: int
     result = {"chapter": chapter, "n": n_submissions, "workers": workers, "isolation": sandbox.detect()}
     with tempfile.TemporaryDirectory(prefix="throughput-") as tmp:
         tmp = Path(tmp)
+        env["AUTOGRADER_REFERENCE_CACHE"] = str(tmp / "references")     # cold: each command computes them once
         subs = tmp / "subs"
         stock = tmp / "stock"
         shutil.copytree(course / "solutions" / chapter, stock / "solutions" / chapter)
@@ -107,6 +108,7 @@ def _single(result: dict, grade: list, solution: Path, tmp: Path, env: dict, tim
     (tmp / "one" / "s000").mkdir(parents=True)
     shutil.copy(solution, tmp / "one" / "s000" / solution.name)
     log("throughput: one submission, one worker, and bare execution ...")
+    env = dict(env, AUTOGRADER_REFERENCE_CACHE=str(tmp / "references-single"))
     result["single_s"] = _timed(grade + [str(tmp / "one"), "--out", str(tmp / "single"), "--workers", "1"],
                                 ROOT, env, timeout)
     row = json.loads((tmp / "single" / "results" / "s000.json").read_text(encoding="utf-8"))
