@@ -4,7 +4,7 @@ EXECUTORS is the registry the command line offers (`--executor NAME`):
 
 - `local`: a pool of `workers` processes on this machine (the default; needs nothing installed).
   Each process grades one submission at a time and lives for many, so the judge's imports and reference
-  results are paid once per process, not once per student.
+  results are paid once per process, not once per student (and, under bwrap, once per machine: refcache.py).
 - `dask`: Dask (see daskexec.py): a LocalCluster of `workers` single-threaded processes on 127.0.0.1, or, with
   `scheduler`, the workers of the Dask cluster at that address (a laptop, a lab's machines, Kubernetes).
 - `slurm`: Dask workers started as Slurm jobs by dask-jobqueue (see daskexec.slurm).

@@ -11,7 +11,7 @@ the grader's rights and could read the reference values or forge them, so the ju
 
 Entries are cloudpickle files (a check's `judge=` may be a lambda from a test cell), written atomically. The key
 holds everything a reference value depends on: the solution notebook, the seed, the grader's code, the library
-versions, the numerics settings of the environment and the machine's architecture. An entry that cannot be read
+versions, the numerics settings of the environment and the processor. An entry that cannot be read
 is computed again; one that cannot be written is only not shared.
 """
 from __future__ import annotations
@@ -53,10 +53,21 @@ def _versions() -> list[str]:
     return found
 
 
+def _cpu() -> str:
+    """The processor's model and instruction sets (a home folder shared by a cluster's nodes must not hand one
+    CPU's references to another)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            lines = [line for line in handle if line.startswith(("model name", "flags", "Features"))]
+        return hashlib.sha256("".join(sorted(set(lines))).encode()).hexdigest()[:16]
+    except OSError:
+        return platform.processor()
+
+
 def key(solution_fingerprint: str, seed: int) -> str:
     from autograder.fingerprint import grader_fingerprint
     from autograder.sandbox import ENV_ALLOW
-    parts = [solution_fingerprint, str(int(seed)), grader_fingerprint(), sys.version, platform.machine(),
+    parts = [solution_fingerprint, str(int(seed)), grader_fingerprint(), sys.version, platform.machine(), _cpu(),
              *_versions(), *(f"{k}={os.environ.get(k, '')}" for k in ENV_ALLOW if k not in ("PATH", "LANG", "TZ"))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 

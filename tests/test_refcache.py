@@ -87,6 +87,9 @@ def test_the_key_holds_what_a_reference_value_depends_on(store, monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS")
     monkeypatch.setattr(refcache, "_versions", lambda: ["torch=0.0"])
     assert refcache.key("fp", 0) != base
+    monkeypatch.undo()
+    monkeypatch.setattr(refcache, "_cpu", lambda: "another processor")      # a home folder shared by a cluster
+    assert refcache.key("fp", 0) != base
 
 
 def test_a_store_a_kernel_could_read_is_never_used(monkeypatch, tmp_path):
