@@ -2,8 +2,9 @@
 
 Each solution notebook runs top to bottom in a fresh kernel, in a child process whose peak resident
 memory (the kernel included) the operating system reports when it exits. Then copies of the same notebook are
-graded under each plan (`--plan pruned|full`, prune.py) and compared with the bare run, and graded again by this
-grader with 2 workers and by stock `nbgrader autograde` (throughput.py). Budgets (course spec): a notebook <= 60 s
+graded under each plan (`--plan pruned|full`, prune.py) and compared with the bare run, and a class of
+`--class-size` copies (default 10) is graded by this grader with 2 workers and by stock `nbgrader autograde`
+(throughput.py). Budgets (course spec): a notebook <= 60 s
 and <= 3 GiB, all chapters <= 5 min, grading <= 1.2 x bare execution; the pruned plan <= 0.4 x bare on average
 and >= 4x stock nbgrader.
 
