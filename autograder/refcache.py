@@ -22,7 +22,6 @@ import os
 import platform
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 MAX_AGE_S = 30 * 24 * 3600             # entries unused this long are removed when a new one is written
@@ -70,16 +69,6 @@ def key(solution_fingerprint: str, seed: int) -> str:
     parts = [solution_fingerprint, str(int(seed)), grader_fingerprint(), sys.version, platform.machine(), _cpu(),
              *_versions(), *(f"{k}={os.environ.get(k, '')}" for k in ENV_ALLOW if k not in ("PATH", "LANG", "TZ"))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-
-
-@contextmanager
-def _locked(path: Path):
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _load(path: Path):
@@ -133,15 +122,13 @@ def get_or_compute(solution_fingerprint: str, seed: int, compute):
     name = key(solution_fingerprint, seed)
     path = where / f"{name}.pickle"
     try:
-        lock = _locked(path.with_suffix(".lock"))
-        lock.__enter__()
+        lock = open(path.with_suffix(".lock"), "a+b")
     except OSError:
         return compute()
-    try:
+    with lock:                            # closing it releases the lock, whatever happens in compute()
+        fcntl.flock(lock, fcntl.LOCK_EX)
         value = _load(path)
         if value is None:
             value = compute()
             _store(path, value)
         return value
-    finally:
-        lock.__exit__(None, None, None)
