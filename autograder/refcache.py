@@ -5,7 +5,7 @@ a Dask node) each of them would pay the same reference run and the imports of bo
 store lets the first process that needs a key compute it under a file lock while the others wait, then load it.
 It also serves a later `grade` command on the same machine (late submissions, a regrade).
 
-The store is a private folder of the grader's user (mode 700). It is used only where the kernels cannot see it
+The store is a private folder of the grader's user (mode 700; one that others can open is not used). It is used only where the kernels cannot see it
 (`bwrap`: a kernel sees none of the host's home or temporary folders); under weaker isolation a kernel runs with
 the grader's rights and could read the reference values or forge them, so the judge keeps them in memory only.
 
@@ -116,8 +116,10 @@ def get_or_compute(solution_fingerprint: str, seed: int, compute):
         return compute()
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(where, 0o700)
+        info = where.stat()
     except OSError:
+        return compute()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:      # not a private folder of ours (/tmp, say)
         return compute()
     name = key(solution_fingerprint, seed)
     path = where / f"{name}.pickle"

@@ -77,6 +77,16 @@ def test_an_unreadable_entry_is_computed_again(store):
     assert len(calls) == 2
 
 
+def test_a_folder_others_can_open_is_not_used(store):
+    store.mkdir(mode=0o755)
+    store.chmod(0o755)
+    calls = []
+    for _ in range(2):
+        refcache.get_or_compute("fp", 0, lambda: calls.append(1) or {"t": {}})
+    assert len(calls) == 2 and not list(store.iterdir())
+    assert oct(store.stat().st_mode & 0o777) == "0o755"            # and left as it was
+
+
 def test_the_key_holds_what_a_reference_value_depends_on(store, monkeypatch):
     base = refcache.key("fp", 0)
     assert refcache.key("fp", 0) == base
