@@ -130,6 +130,12 @@ def lab(tmp_path_factory):
         log.close()
 
 
+def _favicon_swap(request) -> bool:
+    """JupyterLab swaps its favicon between idle and busy while a kernel runs; the browser cancels the load it
+    replaced (net::ERR_ABORTED). A cancelled favicon is not a failed request; any other cancel still is."""
+    return "/static/favicons/" in request.url and "ERR_ABORTED" in str(request.failure)
+
+
 @pytest.fixture()
 def browser_page(lab):
     from playwright.sync_api import sync_playwright
@@ -138,7 +144,7 @@ def browser_page(lab):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.problems = []
         page.on("pageerror", lambda exc: page.problems.append(f"uncaught script error: {exc}"))
-        page.on("requestfailed", lambda r: r.url.startswith(EXTERNAL_OK)
+        page.on("requestfailed", lambda r: r.url.startswith(EXTERNAL_OK) or _favicon_swap(r)
                 or page.problems.append(f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 500 and page.problems.append(f"server error {r.status}: {r.url}"))
         page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
