@@ -5,14 +5,15 @@ a Dask node) each of them would pay the same reference run and the imports of bo
 store lets the first process that needs a key compute it under a file lock while the others wait, then load it.
 It also serves a later `grade` command on the same machine (late submissions, a regrade).
 
-The store is a private folder of the grader's user (mode 700; one that others can open is not used). It is used only where the kernels cannot see it
-(`bwrap`: a kernel sees none of the host's home or temporary folders); under weaker isolation a kernel runs with
-the grader's rights and could read the reference values or forge them, so the judge keeps them in memory only.
+The store is a private folder of the grader's user (mode 700; one that others can open is not used). It is used
+only where the kernels cannot see it (`bwrap`: a kernel sees none of the host's home or temporary folders); under
+weaker isolation a kernel runs with the grader's rights and could read the reference values or forge them, so the
+judge keeps them in memory only.
 
 Entries are cloudpickle files (a check's `judge=` may be a lambda from a test cell), written atomically. The key
 holds everything a reference value depends on: the solution notebook, the seed, the grader's code, the library
-versions, the numerics settings of the environment and the processor. An entry that cannot be read
-is computed again; one that cannot be written is only not shared.
+versions, the numerics settings of the environment and the processor. An entry that cannot be read is computed
+again; one that cannot be written is only not shared.
 """
 from __future__ import annotations
 
@@ -76,9 +77,7 @@ def _load(path: Path):
     try:
         with open(path, "rb") as handle:
             value = cloudpickle.load(handle)
-    except FileNotFoundError:
-        return None
-    except Exception:                     # truncated, or written by other library versions: compute again
+    except Exception:                     # absent, truncated, or written by other library versions: compute again
         return None
     os.utime(path)                        # in use: not old
     return value if isinstance(value, dict) else None
